@@ -1,0 +1,192 @@
+//! The local server's settings: `faasade.toml`, then the environment, then command-line flags.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use faasade_core::DEFAULT_BODY_LIMIT;
+use serde::Deserialize;
+
+/// The file an app keeps its settings in, next to its `Cargo.toml`.
+pub const CONFIG_FILE: &str = "faasade.toml";
+
+/// Settings of the local target.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Config {
+    /// Address to listen on (`127.0.0.1`).
+    pub host: IpAddr,
+    /// Port to listen on (`3000`; `0` picks a free one).
+    pub port: u16,
+    /// Worker threads, each with its own single-threaded runtime (handler futures need not be
+    /// `Send`). Defaults to the number of cores.
+    pub workers: usize,
+    /// Largest request body accepted; larger ones get `413`.
+    pub body_limit: usize,
+    /// Time a handler may take before the client gets `504` (the context's deadline).
+    pub timeout: Duration,
+    /// Folder for persistent state (the KV database).
+    pub data_dir: PathBuf,
+    /// Values for `Context::var` (the environment wins over these).
+    pub vars: BTreeMap<String, String>,
+    /// Values for `Context::secret` (the environment wins over these).
+    pub secrets: BTreeMap<String, String>,
+    /// The `faasade.toml` these came from, if any.
+    pub source: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 3000,
+            workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            body_limit: DEFAULT_BODY_LIMIT,
+            timeout: Duration::from_secs(30),
+            data_dir: PathBuf::from(".faasade"),
+            vars: BTreeMap::new(),
+            secrets: BTreeMap::new(),
+            source: None,
+        }
+    }
+}
+
+/// A setting that could not be read.
+#[derive(Debug)]
+pub struct ConfigError(String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[derive(Deserialize, Default)]
+struct File {
+    #[serde(default)]
+    vars: BTreeMap<String, String>,
+    #[serde(default)]
+    secrets: BTreeMap<String, String>,
+    #[serde(default)]
+    local: LocalSection,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct LocalSection {
+    port: Option<u16>,
+    host: Option<IpAddr>,
+    workers: Option<usize>,
+    body_limit: Option<usize>,
+    timeout_secs: Option<u64>,
+    data_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Settings from a `faasade.toml` (relative paths in it are relative to its folder).
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+        let file: File =
+            toml::from_str(&text).map_err(|e| ConfigError(format!("{} is not valid: {e}", path.display())))?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let mut config = Config { vars: file.vars, secrets: file.secrets, ..Config::default() };
+        config.data_dir = dir.join(&config.data_dir);
+        let local = file.local;
+        set(&mut config.port, local.port);
+        set(&mut config.host, local.host);
+        set(&mut config.workers, local.workers);
+        set(&mut config.body_limit, local.body_limit);
+        set(&mut config.timeout, local.timeout_secs.map(Duration::from_secs));
+        set(&mut config.data_dir, local.data_dir.map(|d| dir.join(d)));
+        config.source = Some(path.to_owned());
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Find `faasade.toml` in the current folder, else in `fallback_dir` (the app's manifest
+    /// folder, so `cargo run -p app` in a workspace finds it); defaults when there is none.
+    pub fn discover(fallback_dir: Option<&Path>) -> Result<Self, ConfigError> {
+        let candidates = [Some(Path::new(".")), fallback_dir];
+        match candidates.into_iter().flatten().map(|d| d.join(CONFIG_FILE)).find(|p| p.is_file()) {
+            Some(path) => Self::from_file(&path),
+            None => Ok(Self::default()),
+        }
+    }
+
+    /// Apply `PORT`, `FAASADE_HOST`, `FAASADE_WORKERS`, `FAASADE_BODY_LIMIT`,
+    /// `FAASADE_TIMEOUT_SECS` and `FAASADE_DATA_DIR` from `env`.
+    pub fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        set(&mut self.port, parse(&env, "PORT")?);
+        set(&mut self.host, parse(&env, "FAASADE_HOST")?);
+        set(&mut self.workers, parse(&env, "FAASADE_WORKERS")?);
+        set(&mut self.body_limit, parse(&env, "FAASADE_BODY_LIMIT")?);
+        set(&mut self.timeout, parse(&env, "FAASADE_TIMEOUT_SECS")?.map(Duration::from_secs));
+        set(&mut self.data_dir, env("FAASADE_DATA_DIR").map(PathBuf::from));
+        self.check()
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        if self.workers == 0 {
+            return Err(ConfigError("workers must be at least 1".into()));
+        }
+        if self.timeout.is_zero() {
+            return Err(ConfigError("timeout_secs must be at least 1".into()));
+        }
+        Ok(())
+    }
+}
+
+fn set<T>(slot: &mut T, value: Option<T>) {
+    if let Some(v) = value {
+        *slot = v;
+    }
+}
+
+fn parse<T: std::str::FromStr>(env: &impl Fn(&str) -> Option<String>, name: &str) -> Result<Option<T>, ConfigError>
+where
+    T::Err: fmt::Display,
+{
+    match env(name) {
+        None => Ok(None),
+        Some(v) => v.trim().parse().map(Some).map_err(|e| ConfigError(format!("{name}={v:?} is not valid: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_env() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        std::fs::write(
+            &path,
+            "[vars]\nGREETING = \"hi\"\n[secrets]\nTOKEN = \"t\"\n[local]\nport = 4000\nbody_limit = 10\n",
+        )
+        .unwrap();
+        let mut config = Config::from_file(&path).unwrap();
+        assert_eq!(config.vars["GREETING"], "hi");
+        assert_eq!(config.secrets["TOKEN"], "t");
+        assert_eq!((config.port, config.body_limit), (4000, 10));
+        assert_eq!(config.data_dir, dir.path().join(".faasade"));
+        config.apply_env(|k| (k == "PORT").then(|| "5000".to_owned())).unwrap();
+        assert_eq!(config.port, 5000);
+    }
+
+    #[test]
+    fn typos_and_bad_values_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        std::fs::write(&path, "[local]\nprot = 1\n").unwrap();
+        let err = Config::from_file(&path).unwrap_err().to_string();
+        assert!(err.contains("unknown field `prot`"), "{err}");
+        let err = Config::default().apply_env(|k| (k == "PORT").then(|| "eighty".to_owned())).unwrap_err();
+        assert!(err.to_string().starts_with("PORT=\"eighty\" is not valid"), "{err}");
+    }
+}

@@ -1,0 +1,143 @@
+//! `#[faasade::main]`: turns one function into the entry point of whichever target the build
+//! selects (the local dev server by default). Use it through the `faasade` crate.
+//!
+//! The function's form picks the handler kind:
+//!
+//! | function | kind |
+//! |---|---|
+//! | `async fn(Request, Context) -> Result<impl IntoResponse>` (or just `(Request)`) | HTTP |
+//! | `async fn(T, Context) -> Result<U>` with `T: Deserialize`, `U: Serialize` | JSON event |
+//! | `fn() -> S` where `S` is a `tower::Service` (an axum `Router`) | service |
+//!
+//! An HTTP handler is recognised by its first parameter's type being named `Request`; write
+//! `#[faasade::main(http)]` or `#[faasade::main(event)]` to say it outright.
+
+use proc_macro::TokenStream;
+use proc_macro2::{Span, TokenStream as TokenStream2};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{FnArg, Ident, ItemFn, Type, parse_macro_input, parse_quote};
+
+/// Make this function the app's handler. See the crate docs for the accepted forms.
+///
+/// ```ignore
+/// use faasade::{Context, Request, Response, Result};
+///
+/// #[faasade::main]
+/// async fn handle(req: Request, cx: Context) -> Result<Response> {
+///     Ok(Response::text(format!("hello {}", req.uri().path())))
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let kind = match parse_kind(attr.into()) {
+        Ok(kind) => kind,
+        Err(e) => return e.to_compile_error().into(),
+    };
+    let func = parse_macro_input!(item as ItemFn);
+    expand(kind, func).unwrap_or_else(|e| e.to_compile_error()).into()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Http,
+    Event,
+    Service,
+}
+
+fn parse_kind(attr: TokenStream2) -> syn::Result<Option<Kind>> {
+    if attr.is_empty() {
+        return Ok(None);
+    }
+    let ident: Ident = syn::parse2(attr.clone()).map_err(|_| unknown_kind(attr.span()))?;
+    match ident.to_string().as_str() {
+        "http" => Ok(Some(Kind::Http)),
+        "event" => Ok(Some(Kind::Event)),
+        "service" => Ok(Some(Kind::Service)),
+        _ => Err(unknown_kind(ident.span())),
+    }
+}
+
+fn unknown_kind(span: Span) -> syn::Error {
+    syn::Error::new(span, "#[faasade::main] takes no argument, or one of `http`, `event`, `service`")
+}
+
+const FORMS: &str = "expected `async fn(Request, Context) -> Result<impl IntoResponse>`, \
+     `async fn(Event, Context) -> Result<Output>`, or `fn() -> impl tower::Service` (an axum Router)";
+
+fn expand(kind: Option<Kind>, mut func: ItemFn) -> syn::Result<TokenStream2> {
+    let sig = &func.sig;
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        return Err(syn::Error::new(sig.generics.span(), "#[faasade::main] functions cannot be generic"));
+    }
+    if let Some(FnArg::Receiver(r)) = sig.inputs.first() {
+        return Err(syn::Error::new(r.span(), "#[faasade::main] goes on a free function, not a method"));
+    }
+    let arity = sig.inputs.len();
+    let is_async = sig.asyncness.is_some();
+    let kind = match kind {
+        Some(kind) => kind,
+        None if !is_async => Kind::Service,
+        None if first_param_is_request(&func) => Kind::Http,
+        None => Kind::Event,
+    };
+    match (kind, is_async, arity) {
+        (Kind::Service, false, 0) => {}
+        (Kind::Service, _, _) => {
+            let msg = if is_async {
+                "a service factory is a plain `fn() -> impl tower::Service`, not `async`"
+            } else {
+                "a service factory takes no arguments: `fn app() -> Router`"
+            };
+            return Err(syn::Error::new(sig.span(), msg));
+        }
+        (_, false, _) => {
+            return Err(syn::Error::new(
+                sig.fn_token.span,
+                format!("handlers with parameters must be `async`; {FORMS}"),
+            ));
+        }
+        (_, true, 1 | 2) => {}
+        (_, true, _) => {
+            return Err(syn::Error::new(
+                sig.paren_token.span.join(),
+                format!("a handler takes one or two parameters; {FORMS}"),
+            ));
+        }
+    }
+
+    // Users name the handler freely; `main` is ours, so a handler called `main` is renamed.
+    if func.sig.ident == "main" {
+        func.sig.ident = format_ident!("__faasade_handler");
+    }
+    let name = func.sig.ident.clone();
+    // `Response::text(..)` and `req.json()` work inside the handler without extra imports.
+    func.block.stmts.insert(0, parse_quote! {
+        #[allow(unused_imports)]
+        use ::faasade::{RequestExt as _, ResponseExt as _};
+    });
+
+    let span = func.sig.ident.span();
+    let handler = match (kind, arity) {
+        (Kind::Service, _) => quote_spanned!(span=> ::faasade::handler::from_service(#name())),
+        (Kind::Http, 2) => quote_spanned!(span=> ::faasade::handler::from_fn(#name)),
+        (Kind::Http, _) => quote_spanned!(span=>
+            ::faasade::handler::from_fn(|req: ::faasade::Request, _: ::faasade::Context| #name(req))),
+        (Kind::Event, 2) => quote_spanned!(span=> ::faasade::handler::from_event(#name)),
+        (Kind::Event, _) => quote_spanned!(span=>
+            ::faasade::handler::from_event(move |event, _: ::faasade::Context| #name(event))),
+    };
+    Ok(quote! {
+        #func
+        ::faasade::__entry!(|| #handler);
+    })
+}
+
+fn first_param_is_request(func: &ItemFn) -> bool {
+    let Some(FnArg::Typed(arg)) = func.sig.inputs.first() else { return false };
+    let mut ty = &*arg.ty;
+    while let Type::Paren(p) = ty {
+        ty = &p.elem;
+    }
+    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Request"))
+}

@@ -1,0 +1,202 @@
+//! [`Context`]: what a handler can reach besides its request, and the [`Platform`] trait each
+//! adapter implements behind it.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::capability::Capability;
+use crate::kv::Kv;
+use crate::{Body, BoxFuture, Error, LocalBoxFuture, Request, Response, Result};
+
+/// The provider side of a [`Context`]: one implementation per adapter.
+///
+/// Every capability a target lacks keeps its default method, which fails with
+/// [`Error::unsupported`] naming the target and the capability — never a silent no-op.
+pub trait Platform: Send + Sync + 'static {
+    /// The target's name (`"local"`, `"aws"`, `"cloudflare"`, ...).
+    fn target(&self) -> &'static str;
+
+    /// A configuration variable.
+    fn var(&self, name: &str) -> Option<String>;
+
+    /// A secret. Targets without a secret store read secrets like vars.
+    fn secret(&self, name: &str) -> Option<String>;
+
+    /// A key-value store by its configured name.
+    fn kv(&self, store: &str) -> Result<Kv> {
+        let _ = store;
+        Err(Error::unsupported(self.target(), Capability::Kv))
+    }
+
+    /// Outbound HTTP.
+    fn fetch(&self, req: Request) -> BoxFuture<'static, Result<Response>> {
+        let _ = req;
+        let err = Error::unsupported(self.target(), Capability::Fetch);
+        Box::pin(async move { Err(err) })
+    }
+
+    /// Keep `task` running after the response is sent.
+    fn wait_until(&self, task: LocalBoxFuture<'static, ()>) -> Result<()> {
+        drop(task);
+        Err(Error::unsupported(self.target(), Capability::WaitUntil))
+    }
+}
+
+/// Facts about the current invocation, filled in by the adapter.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct RequestMeta {
+    /// The provider's id for this invocation (a generated one where the provider has none).
+    pub request_id: String,
+    /// The client's address, where the provider tells it.
+    pub client_ip: Option<IpAddr>,
+    /// When the provider will stop the invocation.
+    pub deadline: Option<SystemTime>,
+    /// Provider-specific facts under namespaced keys (`"aws.function_arn"`, `"cf.country"`).
+    pub extra: Vec<(Cow<'static, str>, String)>,
+}
+
+/// Everything a handler reaches besides its request: vars, secrets, KV stores, outbound fetch
+/// and facts about the invocation. Cheap to clone; `Send + Sync`, so it also works from an
+/// axum handler (`Extension<Context>`).
+#[derive(Clone)]
+pub struct Context {
+    platform: Arc<dyn Platform>,
+    meta: Arc<RequestMeta>,
+}
+
+impl Context {
+    /// Used by adapters: a context on `platform` for one invocation.
+    pub fn new(platform: Arc<dyn Platform>, meta: RequestMeta) -> Self {
+        Self { platform, meta: Arc::new(meta) }
+    }
+
+    /// The target this function runs on (`"local"`, `"aws"`, ...).
+    pub fn target(&self) -> &'static str {
+        self.platform.target()
+    }
+
+    /// A configuration variable, or `None` when it is not set.
+    pub fn var(&self, name: &str) -> Option<String> {
+        self.platform.var(name)
+    }
+
+    /// A secret, or `None` when it is not set.
+    pub fn secret(&self, name: &str) -> Option<String> {
+        self.platform.secret(name)
+    }
+
+    /// The key-value store configured under `store`.
+    pub fn kv(&self, store: &str) -> Result<Kv> {
+        self.platform.kv(store)
+    }
+
+    /// Send an outbound HTTP request. The URI must be absolute.
+    pub async fn fetch(&self, req: Request) -> Result<Response> {
+        self.platform.fetch(req).await
+    }
+
+    /// `GET url`, for the common case.
+    pub async fn fetch_url(&self, url: &str) -> Result<Response> {
+        let req = http::Request::get(url)
+            .body(Body::empty())
+            .map_err(|e| Error::internal(format!("invalid fetch URL {url:?}")).with_source(e))?;
+        self.fetch(req).await
+    }
+
+    /// Keep `task` running after the response has been sent, where the target allows it.
+    pub fn wait_until(&self, task: impl Future<Output = ()> + 'static) -> Result<()> {
+        self.platform.wait_until(Box::pin(task))
+    }
+
+    /// The provider's id for this invocation.
+    pub fn request_id(&self) -> &str {
+        &self.meta.request_id
+    }
+
+    /// The client's IP address, where the target knows it.
+    pub fn client_ip(&self) -> Option<IpAddr> {
+        self.meta.client_ip
+    }
+
+    /// When the provider will stop this invocation.
+    pub fn deadline(&self) -> Option<SystemTime> {
+        self.meta.deadline
+    }
+
+    /// Time left before [`Context::deadline`] (zero once passed).
+    pub fn remaining(&self) -> Option<Duration> {
+        let deadline = self.meta.deadline?;
+        Some(deadline.duration_since(SystemTime::now()).unwrap_or_default())
+    }
+
+    /// A provider-specific fact, e.g. `cx.meta("aws.function_arn")`.
+    pub fn meta(&self, key: &str) -> Option<&str> {
+        self.meta.extra.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// All facts about this invocation.
+    pub fn request_meta(&self) -> &RequestMeta {
+        &self.meta
+    }
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context").field("target", &self.target()).field("meta", &self.meta).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::block_on;
+
+    struct Bare;
+    impl Platform for Bare {
+        fn target(&self) -> &'static str {
+            "bare"
+        }
+        fn var(&self, name: &str) -> Option<String> {
+            (name == "A").then(|| "1".to_owned())
+        }
+        fn secret(&self, _: &str) -> Option<String> {
+            None
+        }
+    }
+
+    fn cx() -> Context {
+        let mut meta = RequestMeta::default();
+        meta.extra.push(("bare.zone".into(), "z1".into()));
+        Context::new(Arc::new(Bare), meta)
+    }
+
+    #[test]
+    fn missing_capabilities_fail_loudly_naming_target_and_capability() {
+        let cx = cx();
+        let kv = cx.kv("default").unwrap_err();
+        assert_eq!(kv.to_string(), "the `bare` target does not support `kv`");
+        let fetch = block_on(cx.fetch_url("http://example.com/")).unwrap_err();
+        assert_eq!(fetch.to_string(), "the `bare` target does not support `fetch`");
+        let wait = cx.wait_until(async {}).unwrap_err();
+        assert_eq!(wait.to_string(), "the `bare` target does not support `wait_until`");
+    }
+
+    #[test]
+    fn vars_and_meta_come_from_the_platform() {
+        let cx = cx();
+        assert_eq!(cx.var("A").as_deref(), Some("1"));
+        assert_eq!(cx.var("B"), None);
+        assert_eq!(cx.meta("bare.zone"), Some("z1"));
+        assert_eq!(cx.remaining(), None);
+    }
+
+    #[test]
+    fn context_is_send_and_sync() {
+        fn check<T: Send + Sync + Clone + 'static>() {}
+        check::<Context>();
+    }
+}

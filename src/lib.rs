@@ -1,0 +1,145 @@
+//! # Faasade
+//!
+//! Write one serverless function in Rust; build it, unchanged, for any provider with one cargo
+//! feature; run it locally by default.
+//!
+//! ```no_run
+//! use faasade::{Context, Request, Response, Result};
+//!
+//! #[faasade::main]
+//! async fn handle(req: Request, cx: Context) -> Result<Response> {
+//!     let greeting = cx.var("GREETING").unwrap_or("hello".into());
+//!     Ok(Response::text(format!("{greeting} {}", req.uri().path())))
+//! }
+//! ```
+//!
+//! `cargo run` serves it on `http://127.0.0.1:3000`. A provider target is one feature away:
+//! `aws`, `cloudflare`, `fastly`, `spin`, `openwhisk`, `wasi` — exactly one at a time.
+//!
+//! Three handler forms are accepted (see [`handler`]):
+//! - `async fn(Request, Context) -> Result<impl IntoResponse>`
+//! - `fn() -> impl tower::Service` — an axum `Router` deploys unchanged
+//! - `async fn(T, Context) -> Result<U>` for JSON events (`T: Deserialize`, `U: Serialize`)
+//!
+//! What each target supports is in [`targets`]; a capability a target lacks is an error that
+//! names both, never a silent no-op.
+
+pub use faasade_core::{
+    Body, BoxError, Bytes, Capability, Context, Error, HeaderMap, IntoResponse, Json, Method, Request,
+    RequestExt, RequestMeta, Response, ResponseExt, Result, StatusCode, Uri, http,
+};
+pub use faasade_macros::main;
+
+/// Handler forms and the [`Handler`](handler::Handler) trait adapters drive.
+pub mod handler {
+    pub use faasade_core::handler::*;
+}
+
+/// Key-value stores, from [`Context::kv`](crate::Context::kv).
+pub mod kv {
+    pub use faasade_core::kv::*;
+}
+
+pub mod targets;
+
+/// The local target, for starting an app's server in-process (tests, tools).
+#[cfg(all(
+    not(target_family = "wasm"),
+    not(any(
+        feature = "aws",
+        feature = "cloudflare",
+        feature = "fastly",
+        feature = "spin",
+        feature = "openwhisk",
+        feature = "wasi"
+    ))
+))]
+pub mod local {
+    pub use faasade_local::{Config, Running, start};
+}
+
+// ---- target selection -------------------------------------------------------------------------
+
+/// One compile error per pair of target features enabled together.
+macro_rules! exclusive_targets {
+    ($first:literal $(, $rest:literal)*) => {
+        $(
+            #[cfg(all(feature = $first, feature = $rest))]
+            compile_error!(concat!(
+                "faasade: the target features `", $first, "` and `", $rest, "` are both enabled; ",
+                "a build targets exactly one provider (e.g. `--features ", $first, "`)"
+            ));
+        )*
+        exclusive_targets!($($rest),*);
+    };
+    () => {};
+}
+exclusive_targets!("aws", "cloudflare", "fastly", "spin", "openwhisk", "wasi");
+
+/// Targets whose adapter is not built yet: a clear error instead of a missing symbol.
+macro_rules! planned_targets {
+    ($($target:literal),*) => {
+        $(
+            #[cfg(feature = $target)]
+            compile_error!(concat!(
+                "faasade: the `", $target, "` target is not built yet in this version of faasade; ",
+                "build without target features to run locally"
+            ));
+        )*
+    };
+}
+planned_targets!("aws", "cloudflare", "fastly", "spin", "openwhisk", "wasi");
+
+#[cfg(all(
+    target_family = "wasm",
+    not(any(feature = "cloudflare", feature = "fastly", feature = "spin", feature = "wasi"))
+))]
+compile_error!(
+    "faasade: a WebAssembly build needs a target feature: `cloudflare`, `fastly`, `spin` or `wasi`"
+);
+
+#[doc(hidden)]
+pub mod __private {
+    #[cfg(not(target_family = "wasm"))]
+    pub use faasade_local::run as run_local;
+}
+
+/// Expands `#[faasade::main]`'s handler factory into the entry point of the selected target.
+#[doc(hidden)]
+#[cfg(all(
+    not(target_family = "wasm"),
+    not(any(
+        feature = "aws",
+        feature = "cloudflare",
+        feature = "fastly",
+        feature = "spin",
+        feature = "openwhisk",
+        feature = "wasi"
+    ))
+))]
+#[macro_export]
+macro_rules! __entry {
+    ($factory:expr) => {
+        fn main() -> ::std::process::ExitCode {
+            $crate::__private::run_local(::std::option_env!("CARGO_MANIFEST_DIR"), $factory)
+        }
+    };
+}
+
+/// A target's build has already failed with a clear message; keep further errors away.
+#[doc(hidden)]
+#[cfg(any(
+    target_family = "wasm",
+    feature = "aws",
+    feature = "cloudflare",
+    feature = "fastly",
+    feature = "spin",
+    feature = "openwhisk",
+    feature = "wasi"
+))]
+#[macro_export]
+macro_rules! __entry {
+    ($factory:expr) => {
+        fn main() {}
+    };
+}

@@ -1,0 +1,130 @@
+//! Every target, what it supports, and what it is tested on — the one place the README's
+//! support table is generated from (a test keeps the two equal).
+
+use faasade_core::Capability;
+
+/// Whether a target offers a capability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Support {
+    /// Offered, and covered by the target's conformance run.
+    Yes,
+    /// Not offered: using it is an error naming the target and the capability. The reason says why.
+    No(&'static str),
+}
+
+/// One build target.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    /// Name used in errors and by the `--features` flag (`"local"` needs no feature).
+    pub name: &'static str,
+    /// The cargo feature that selects it.
+    pub feature: Option<&'static str>,
+    /// The Rust target triple it builds for.
+    pub rust_target: &'static str,
+    /// The real runtime its conformance suite runs on.
+    pub tested_on: &'static str,
+    /// `None` while the adapter is not built yet.
+    pub support: Option<&'static [(Capability, Support)]>,
+}
+
+impl Target {
+    /// How this target handles `capability` (`None` while the target is not built).
+    pub fn supports(&self, capability: Capability) -> Option<Support> {
+        self.support?.iter().find(|(c, _)| *c == capability).map(|(_, s)| *s)
+    }
+}
+
+use Capability::*;
+use Support::*;
+
+/// All targets, local first.
+pub const TARGETS: &[Target] = &[
+    Target {
+        name: "local",
+        feature: None,
+        rust_target: "native",
+        tested_on: "its own server (hyper), started as a process",
+        support: Some(&[(Vars, Yes), (Secrets, Yes), (Kv, Yes), (Fetch, Yes), (WaitUntil, Yes), (Events, Yes)]),
+    },
+    Target {
+        name: "aws",
+        feature: Some("aws"),
+        rust_target: "x86_64/aarch64-unknown-linux-gnu",
+        tested_on: "cargo-lambda's Runtime API emulator",
+        support: None,
+    },
+    Target {
+        name: "cloudflare",
+        feature: Some("cloudflare"),
+        rust_target: "wasm32-unknown-unknown",
+        tested_on: "workerd (wrangler dev)",
+        support: None,
+    },
+    Target {
+        name: "fastly",
+        feature: Some("fastly"),
+        rust_target: "wasm32-wasip1",
+        tested_on: "Viceroy",
+        support: None,
+    },
+    Target {
+        name: "spin",
+        feature: Some("spin"),
+        rust_target: "wasm32-wasip2",
+        tested_on: "wasmtime serve + the local Wasm host",
+        support: None,
+    },
+    Target {
+        name: "openwhisk",
+        feature: Some("openwhisk"),
+        rust_target: "x86_64-unknown-linux-musl",
+        tested_on: "the actionloop protocol, driven as the OpenWhisk proxy does",
+        support: None,
+    },
+    Target {
+        name: "wasi",
+        feature: Some("wasi"),
+        rust_target: "wasm32-wasip2",
+        tested_on: "wasmtime serve",
+        support: None,
+    },
+];
+
+/// The target called `name`.
+pub fn target(name: &str) -> Option<&'static Target> {
+    TARGETS.iter().find(|t| t.name == name)
+}
+
+/// The README's support table, as Markdown.
+pub fn support_table() -> String {
+    let mut out = String::from("| target | feature | builds for | tested on |");
+    for c in Capability::ALL {
+        out.push_str(&format!(" {c} |"));
+    }
+    out.push_str("\n|---|---|---|---|");
+    out.push_str(&"---|".repeat(Capability::ALL.len()));
+    out.push('\n');
+    let mut reasons = Vec::new();
+    for t in TARGETS {
+        let feature = t.feature.map_or("(none)".to_owned(), |f| format!("`{f}`"));
+        out.push_str(&format!("| {} | {feature} | {} | {} |", t.name, t.rust_target, t.tested_on));
+        for c in Capability::ALL {
+            let cell = match t.supports(c) {
+                None => "planned".to_owned(),
+                Some(Yes) => "yes".to_owned(),
+                Some(No(reason)) => {
+                    reasons.push(format!("- {} / {c}: {reason}", t.name));
+                    format!("no [{}]", reasons.len())
+                }
+            };
+            out.push_str(&format!(" {cell} |"));
+        }
+        out.push('\n');
+    }
+    if !reasons.is_empty() {
+        out.push('\n');
+        out.push_str(&reasons.join("\n"));
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,121 @@
+//! Helpers the shims share: building an example with cargo, and running a runtime process
+//! whose output is captured and searched.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The workspace root.
+pub(crate) fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `cargo build -p <package> <extra..>`; the path of the executable it produced.
+pub(crate) fn cargo_build(package: &str, extra: &[&str]) -> Result<PathBuf, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["build", "--message-format=json-render-diagnostics", "-p", package])
+        .args(extra)
+        .current_dir(workspace())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("cargo build -p {package} {} failed", extra.join(" ")));
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == package)
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .ok_or_else(|| format!("cargo build -p {package} produced no executable"))
+}
+
+/// A child process with its stdout and stderr collected line by line.
+pub(crate) struct Process {
+    child: Child,
+    output: Arc<Mutex<String>>,
+}
+
+impl Process {
+    pub(crate) fn spawn(mut command: Command) -> Result<Self, String> {
+        let program = format!("{:?}", command.get_program());
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start {program}: {e}"))?;
+        let output = Arc::new(Mutex::new(String::new()));
+        collect(child.stdout.take().expect("piped"), output.clone());
+        collect(child.stderr.take().expect("piped"), output.clone());
+        Ok(Self { child, output })
+    }
+
+    pub(crate) fn output(&self) -> String {
+        self.output.lock().unwrap().clone()
+    }
+
+    /// Wait until a line containing `needle` appears; the rest of that line after it.
+    pub(crate) fn wait_for(&mut self, needle: &str, timeout: Duration) -> Result<String, String> {
+        let start = Instant::now();
+        loop {
+            if let Some(rest) = self.output().lines().find_map(|l| l.split_once(needle).map(|(_, r)| r.to_owned())) {
+                return Ok(rest);
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!("exited with {status} before printing {needle:?}:\n{}", self.output()));
+            }
+            if start.elapsed() > timeout {
+                return Err(format!("no {needle:?} within {timeout:?}:\n{}", self.output()));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// SIGTERM, then wait; a process that does not exit, or exits with an error, is reported.
+    pub(crate) fn terminate(mut self, timeout: Duration) -> Result<(), String> {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            if let Some(status) = self.child.try_wait().map_err(|e| e.to_string())? {
+                return if status.success() {
+                    Ok(())
+                } else {
+                    Err(format!("exited with {status} on SIGTERM:\n{}", self.output()))
+                };
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        Err(format!("did not exit within {timeout:?} of SIGTERM"))
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn collect(stream: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            let mut out = into.lock().unwrap();
+            out.push_str(&line);
+            out.push('\n');
+        }
+    });
+}
+
+/// A fresh scratch folder under the target directory (kept for inspection after a failure).
+pub(crate) fn scratch(name: &str) -> Result<PathBuf, String> {
+    let dir = workspace().join("target/conformance").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
