@@ -30,12 +30,26 @@ use syn::{FnArg, Ident, ItemFn, Type, parse_macro_input, parse_quote};
 /// ```
 #[proc_macro_attribute]
 pub fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let kind = match parse_kind(attr.into()) {
-        Ok(kind) => kind,
-        Err(e) => return e.to_compile_error().into(),
-    };
     let func = parse_macro_input!(item as ItemFn);
-    expand(kind, func).unwrap_or_else(|e| e.to_compile_error()).into()
+    parse_kind(attr.into())
+        .and_then(|kind| expand(kind, func.clone()))
+        .unwrap_or_else(|e| with_error(e, func))
+        .into()
+}
+
+/// The error, plus the function as written and an empty `main`, so the error is the only one
+/// the user sees (no "unused import" or "`main` function not found" noise).
+fn with_error(error: syn::Error, mut func: ItemFn) -> TokenStream2 {
+    if func.sig.ident == "main" {
+        func.sig.ident = format_ident!("__faasade_handler");
+    }
+    let error = error.to_compile_error();
+    quote! {
+        #error
+        #[allow(dead_code)]
+        #func
+        fn main() {}
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -77,33 +91,28 @@ fn expand(kind: Option<Kind>, mut func: ItemFn) -> syn::Result<TokenStream2> {
     let is_async = sig.asyncness.is_some();
     let kind = match kind {
         Some(kind) => kind,
-        None if !is_async => Kind::Service,
+        // A plain fn with parameters is a handler missing `async`, not a service factory.
+        None if !is_async && arity == 0 => Kind::Service,
         None if first_param_is_request(&func) => Kind::Http,
         None => Kind::Event,
     };
-    match (kind, is_async, arity) {
-        (Kind::Service, false, 0) => {}
-        (Kind::Service, _, _) => {
-            let msg = if is_async {
-                "a service factory is a plain `fn() -> impl tower::Service`, not `async`"
-            } else {
-                "a service factory takes no arguments: `fn app() -> Router`"
-            };
-            return Err(syn::Error::new(sig.span(), msg));
+    let problem = match (kind, is_async, arity) {
+        (Kind::Service, false, 0) | (Kind::Http | Kind::Event, true, 1 | 2) => None,
+        (Kind::Service, true, _) => {
+            Some((sig.span(), "a service factory is a plain `fn() -> impl tower::Service`, not `async`".to_owned()))
         }
-        (_, false, _) => {
-            return Err(syn::Error::new(
-                sig.fn_token.span,
-                format!("handlers with parameters must be `async`; {FORMS}"),
-            ));
+        (Kind::Service, false, _) => {
+            Some((sig.span(), "a service factory takes no arguments: `fn app() -> Router`".to_owned()))
         }
-        (_, true, 1 | 2) => {}
-        (_, true, _) => {
-            return Err(syn::Error::new(
-                sig.paren_token.span.join(),
-                format!("a handler takes one or two parameters; {FORMS}"),
-            ));
+        (Kind::Http | Kind::Event, false, _) => {
+            Some((sig.fn_token.span, format!("handlers with parameters must be `async`; {FORMS}")))
         }
+        (Kind::Http | Kind::Event, true, _) => {
+            Some((sig.paren_token.span.join(), format!("a handler takes one or two parameters; {FORMS}")))
+        }
+    };
+    if let Some((span, message)) = problem {
+        return Err(syn::Error::new(span, message));
     }
 
     // Users name the handler freely; `main` is ours, so a handler called `main` is renamed.

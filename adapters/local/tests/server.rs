@@ -1,0 +1,214 @@
+//! The local server, started in-process on a free port and driven over real HTTP.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use faasade_core::handler::{self, from_fn};
+use faasade_core::{Context, Error, Request, Response, ResponseExt, Result, StatusCode};
+use faasade_local::{Config, Running, start};
+
+fn config(dir: &std::path::Path) -> Config {
+    let mut config = Config::default();
+    config.port = 0;
+    config.workers = 2;
+    config.data_dir = dir.join("data");
+    config
+}
+
+fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder().timeout(Duration::from_secs(20)).build().unwrap()
+}
+
+async fn app(req: Request, cx: Context) -> Result<Response> {
+    match req.uri().path() {
+        "/var" => Ok(Response::text(cx.var("FROM_FILE").unwrap_or_default())),
+        "/secret" => Ok(Response::text(cx.secret("TOKEN").unwrap_or_default())),
+        "/sleep" => {
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            Ok(Response::text("slept"))
+        }
+        "/meta" => Ok(Response::json(&serde_json::json!({
+            "target": cx.target(),
+            "request_id": cx.request_id(),
+            "client_ip": cx.client_ip().map(|ip| ip.to_string()),
+            "remaining_ms": cx.remaining().map(|d| d.as_millis() as u64),
+            "uri": req.uri().to_string(),
+        }))),
+        "/kv" => {
+            let kv = cx.kv("default")?;
+            let n = kv.get_text("n").await?.map_or(0, |v| v.parse::<u64>().unwrap_or(0)) + 1;
+            kv.put("n", n.to_string()).await?;
+            Ok(Response::text(n.to_string()))
+        }
+        "/fetch-relative" => cx.fetch_url("/no-scheme").await,
+        "/fetch-refused" => cx.fetch_url("http://127.0.0.1:9/").await,
+        _ => Err(Error::not_found()),
+    }
+}
+
+#[test]
+fn vars_and_secrets_from_faasade_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("faasade.toml");
+    std::fs::write(&path, "[vars]\nFROM_FILE = \"file value\"\n[secrets]\nTOKEN = \"dev-token\"\n").unwrap();
+    let mut config = Config::from_file(&path).unwrap();
+    config.port = 0;
+    let server = start(config, || from_fn(app)).unwrap();
+    let c = client();
+    assert_eq!(c.get(format!("{}/var", server.url())).send().unwrap().text().unwrap(), "file value");
+    assert_eq!(c.get(format!("{}/secret", server.url())).send().unwrap().text().unwrap(), "dev-token");
+    server.shutdown();
+}
+
+#[test]
+fn bodies_over_the_limit_get_413_and_the_server_keeps_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path());
+    config.body_limit = 1024;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = calls.clone();
+    let server = start(config, move || {
+        let seen = seen.clone();
+        from_fn(move |req: Request, _cx: Context| {
+            seen.fetch_add(1, Ordering::SeqCst);
+            async move { Ok::<_, Error>(Response::text(req.body().len().to_string())) }
+        })
+    })
+    .unwrap();
+    let c = client();
+    let ok = c.post(server.url()).body(vec![b'a'; 1024]).send().unwrap();
+    assert_eq!(ok.text().unwrap(), "1024");
+    // Declared too large: refused before reading.
+    let big = c.post(server.url()).body(vec![b'a'; 1025]).send().unwrap();
+    assert_eq!(big.status(), 413);
+    assert!(big.text().unwrap().contains("larger than 1024 bytes"));
+    // Chunked (no length declared): refused while reading.
+    let chunks = chunked_reader(vec![vec![b'b'; 800], vec![b'b'; 800]]);
+    let streamed = c.post(server.url()).body(reqwest::blocking::Body::new(chunks)).send().unwrap();
+    assert_eq!(streamed.status(), 413);
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "the handler never saw the oversize bodies");
+    assert_eq!(c.post(server.url()).body("x").send().unwrap().text().unwrap(), "1");
+    server.shutdown();
+}
+
+/// A reader with no known length, so reqwest sends it chunked.
+fn chunked_reader(chunks: Vec<Vec<u8>>) -> impl Read + Send + 'static {
+    std::io::Cursor::new(chunks.concat())
+}
+
+#[test]
+fn malformed_http_gets_400_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(config(dir.path()), || from_fn(app)).unwrap();
+    let mut stream = TcpStream::connect(server.addr()).unwrap();
+    stream.write_all(b"GET /var HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert_eq!(client().get(format!("{}/var", server.url())).send().unwrap().status(), 200);
+    server.shutdown();
+}
+
+#[test]
+fn slow_handlers_get_504_at_the_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path());
+    config.timeout = Duration::from_millis(200);
+    let server = start(config, || from_fn(app)).unwrap();
+    let res = client().get(format!("{}/sleep", server.url())).send().unwrap();
+    assert_eq!(res.status(), StatusCode::GATEWAY_TIMEOUT);
+    assert_eq!(res.text().unwrap(), "Gateway Timeout\n");
+    server.shutdown();
+}
+
+#[test]
+fn request_metadata_is_filled_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(config(dir.path()), || from_fn(app)).unwrap();
+    let text = client().get(format!("{}/meta?q=1", server.url())).send().unwrap().text().unwrap();
+    let meta: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(meta["target"], "local");
+    assert_eq!(meta["client_ip"], "127.0.0.1");
+    assert_eq!(meta["request_id"].as_str().unwrap().len(), 36);
+    assert!(meta["remaining_ms"].as_u64().unwrap() > 25_000);
+    assert_eq!(meta["uri"], format!("{}/meta?q=1", server.url()));
+    server.shutdown();
+}
+
+#[test]
+fn kv_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = client();
+    for expected in ["1", "2"] {
+        let server = start(config(dir.path()), || from_fn(app)).unwrap();
+        assert_eq!(c.get(format!("{}/kv", server.url())).send().unwrap().text().unwrap(), expected);
+        server.shutdown();
+    }
+}
+
+#[test]
+fn fetch_failures_are_logged_500s_and_502s() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(config(dir.path()), || from_fn(app)).unwrap();
+    let c = client();
+    let relative = c.get(format!("{}/fetch-relative", server.url())).send().unwrap();
+    assert_eq!(relative.status(), 500);
+    let refused = c.get(format!("{}/fetch-refused", server.url())).send().unwrap();
+    assert_eq!(refused.status(), 502);
+    assert_eq!(refused.text().unwrap(), "Bad Gateway\n", "no internals in the body");
+    server.shutdown();
+}
+
+#[test]
+fn shutdown_finishes_open_requests_and_wait_until_tasks() {
+    let dir = tempfile::tempdir().unwrap();
+    let finished = Arc::new(AtomicUsize::new(0));
+    let done = finished.clone();
+    let server: Running = start(config(dir.path()), move || {
+        let done = done.clone();
+        from_fn(move |_req: Request, cx: Context| {
+            let done = done.clone();
+            async move {
+                cx.wait_until(async move {
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    done.fetch_add(1, Ordering::SeqCst);
+                })?;
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                Ok::<_, Error>(Response::text("done"))
+            }
+        })
+    })
+    .unwrap();
+    let url = server.url();
+    let request = std::thread::spawn(move || client().get(url).send().unwrap().text().unwrap());
+    std::thread::sleep(Duration::from_millis(100));
+    let started = Instant::now();
+    server.shutdown();
+    assert_eq!(request.join().unwrap(), "done", "the open request was answered");
+    assert_eq!(finished.load(Ordering::SeqCst), 1, "the wait_until task ran to the end");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn event_functions_take_posted_json() {
+    #[derive(serde::Deserialize)]
+    struct In {
+        a: i64,
+        b: i64,
+    }
+    async fn add(input: In, _cx: Context) -> Result<serde_json::Value> {
+        Ok(serde_json::json!({ "sum": input.a + input.b }))
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(config(dir.path()), || handler::from_event(add)).unwrap();
+    let c = client();
+    let res = c.post(server.url()).body(r#"{"a":2,"b":3}"#).send().unwrap();
+    assert_eq!(res.headers()["content-type"], "application/json");
+    assert_eq!(res.text().unwrap(), r#"{"sum":5}"#);
+    assert_eq!(c.post(server.url()).body(r#"{"a":2}"#).send().unwrap().status(), 400);
+    assert_eq!(c.get(server.url()).send().unwrap().status(), 405);
+    server.shutdown();
+}

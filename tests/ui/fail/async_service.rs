@@ -1,0 +1,4 @@
+#[faasade::main(service)]
+async fn app() -> axum::Router {
+    axum::Router::new()
+}

@@ -1,0 +1,6 @@
+use faasade::{Context, Result};
+
+#[faasade::main]
+async fn handle<T: serde::de::DeserializeOwned>(_event: T, _cx: Context) -> Result<()> {
+    Ok(())
+}

@@ -1,0 +1,4 @@
+#[faasade::main]
+async fn handle() -> faasade::Result<&'static str> {
+    Ok("hi")
+}
