@@ -25,8 +25,8 @@
 //! names both, never a silent no-op.
 
 pub use faasade_core::{
-    Body, BoxError, Bytes, Capability, Context, Error, HeaderMap, IntoResponse, Json, Method, Request,
-    RequestExt, RequestMeta, Response, ResponseExt, Result, StatusCode, Uri, http,
+    Body, BoxError, Bytes, Capability, Context, Error, HeaderMap, IntoResponse, Json, Method,
+    Request, RequestExt, RequestMeta, Response, ResponseExt, Result, StatusCode, Uri, http,
 };
 pub use faasade_macros::main;
 
@@ -92,7 +92,12 @@ planned_targets!("aws", "cloudflare", "fastly", "spin", "openwhisk", "wasi");
 
 #[cfg(all(
     target_family = "wasm",
-    not(any(feature = "cloudflare", feature = "fastly", feature = "spin", feature = "wasi"))
+    not(any(
+        feature = "cloudflare",
+        feature = "fastly",
+        feature = "spin",
+        feature = "wasi"
+    ))
 ))]
 compile_error!(
     "faasade: a WebAssembly build needs a target feature: `cloudflare`, `fastly`, `spin` or `wasi`"

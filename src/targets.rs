@@ -30,7 +30,10 @@ pub struct Target {
 impl Target {
     /// How this target handles `capability` (`None` while the target is not built).
     pub fn supports(&self, capability: Capability) -> Option<Support> {
-        self.support?.iter().find(|(c, _)| *c == capability).map(|(_, s)| *s)
+        self.support?
+            .iter()
+            .find(|(c, _)| *c == capability)
+            .map(|(_, s)| *s)
     }
 }
 
@@ -44,7 +47,14 @@ pub const TARGETS: &[Target] = &[
         feature: None,
         rust_target: "native",
         tested_on: "its own server (hyper), started as a process",
-        support: Some(&[(Vars, Yes), (Secrets, Yes), (Kv, Yes), (Fetch, Yes), (WaitUntil, Yes), (Events, Yes)]),
+        support: Some(&[
+            (Vars, Yes),
+            (Secrets, Yes),
+            (Kv, Yes),
+            (Fetch, Yes),
+            (WaitUntil, Yes),
+            (Events, Yes),
+        ]),
     },
     Target {
         name: "aws",
@@ -107,7 +117,10 @@ pub fn support_table() -> String {
     let mut reasons = Vec::new();
     for t in TARGETS {
         let feature = t.feature.map_or("(none)".to_owned(), |f| format!("`{f}`"));
-        out.push_str(&format!("| {} | {feature} | {} | {} |", t.name, t.rust_target, t.tested_on));
+        out.push_str(&format!(
+            "| {} | {feature} | {} | {} |",
+            t.name, t.rust_target, t.tested_on
+        ));
         for c in Capability::ALL {
             let cell = match t.supports(c) {
                 None => "planned".to_owned(),

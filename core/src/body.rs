@@ -37,7 +37,9 @@ pub struct Body {
 impl Body {
     /// An empty body.
     pub const fn empty() -> Self {
-        Self { bytes: Bytes::new() }
+        Self {
+            bytes: Bytes::new(),
+        }
     }
 
     /// The bytes of the body.
@@ -62,8 +64,9 @@ impl Body {
 
     /// The body as UTF-8 text; invalid UTF-8 is a `400 Bad Request` error.
     pub fn text(&self) -> Result<&str, Error> {
-        std::str::from_utf8(&self.bytes)
-            .map_err(|e| Error::new(StatusCode::BAD_REQUEST, "request body is not valid UTF-8").with_source(e))
+        std::str::from_utf8(&self.bytes).map_err(|e| {
+            Error::new(StatusCode::BAD_REQUEST, "request body is not valid UTF-8").with_source(e)
+        })
     }
 
     /// Deserialize the body as JSON; malformed JSON is a `400 Bad Request` error whose message
@@ -88,8 +91,13 @@ impl Body {
     {
         match Limited::new(body, limit).collect().await {
             Ok(collected) => Ok(collected.to_bytes().into()),
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(Error::payload_too_large(limit)),
-            Err(e) => Err(Error::new(StatusCode::BAD_REQUEST, "could not read the request body").with_boxed_source(e)),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                Err(Error::payload_too_large(limit))
+            }
+            Err(e) => Err(
+                Error::new(StatusCode::BAD_REQUEST, "could not read the request body")
+                    .with_boxed_source(e),
+            ),
         }
     }
 }
@@ -180,9 +188,15 @@ mod tests {
 
     #[test]
     fn json_errors_are_400_and_name_the_problem() {
-        let err = Body::from("{not json").json::<serde_json::Value>().unwrap_err();
+        let err = Body::from("{not json")
+            .json::<serde_json::Value>()
+            .unwrap_err();
         assert_eq!(err.status(), StatusCode::BAD_REQUEST);
-        assert!(err.public_message().unwrap().starts_with("invalid JSON body"));
+        assert!(
+            err.public_message()
+                .unwrap()
+                .starts_with("invalid JSON body")
+        );
     }
 
     #[test]

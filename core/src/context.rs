@@ -71,7 +71,10 @@ pub struct Context {
 impl Context {
     /// Used by adapters: a context on `platform` for one invocation.
     pub fn new(platform: Arc<dyn Platform>, meta: RequestMeta) -> Self {
-        Self { platform, meta: Arc::new(meta) }
+        Self {
+            platform,
+            meta: Arc::new(meta),
+        }
     }
 
     /// The target this function runs on (`"local"`, `"aws"`, ...).
@@ -130,12 +133,20 @@ impl Context {
     /// Time left before [`Context::deadline`] (zero once passed).
     pub fn remaining(&self) -> Option<Duration> {
         let deadline = self.meta.deadline?;
-        Some(deadline.duration_since(SystemTime::now()).unwrap_or_default())
+        Some(
+            deadline
+                .duration_since(SystemTime::now())
+                .unwrap_or_default(),
+        )
     }
 
     /// A provider-specific fact, e.g. `cx.meta("aws.function_arn")`.
     pub fn meta(&self, key: &str) -> Option<&str> {
-        self.meta.extra.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.meta
+            .extra
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// All facts about this invocation.
@@ -146,7 +157,10 @@ impl Context {
 
 impl fmt::Debug for Context {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Context").field("target", &self.target()).field("meta", &self.meta).finish()
+        f.debug_struct("Context")
+            .field("target", &self.target())
+            .field("meta", &self.meta)
+            .finish()
     }
 }
 
@@ -180,9 +194,15 @@ mod tests {
         let kv = cx.kv("default").unwrap_err();
         assert_eq!(kv.to_string(), "the `bare` target does not support `kv`");
         let fetch = block_on(cx.fetch_url("http://example.com/")).unwrap_err();
-        assert_eq!(fetch.to_string(), "the `bare` target does not support `fetch`");
+        assert_eq!(
+            fetch.to_string(),
+            "the `bare` target does not support `fetch`"
+        );
         let wait = cx.wait_until(async {}).unwrap_err();
-        assert_eq!(wait.to_string(), "the `bare` target does not support `wait_until`");
+        assert_eq!(
+            wait.to_string(),
+            "the `bare` target does not support `wait_until`"
+        );
     }
 
     #[test]

@@ -53,7 +53,12 @@ impl Error {
     /// Only 4xx messages reach the client; a 5xx error always answers with the generic reason
     /// phrase, and its message is logged instead.
     pub fn new(status: StatusCode, message: impl Into<Cow<'static, str>>) -> Self {
-        Self { status, message: Some(message.into()), source: None, unsupported: None }
+        Self {
+            status,
+            message: Some(message.into()),
+            source: None,
+            unsupported: None,
+        }
     }
 
     /// A `500 Internal Server Error` whose message is logged, never shown.
@@ -73,18 +78,28 @@ impl Error {
 
     /// A `413 Payload Too Large` for a body over `limit` bytes.
     pub fn payload_too_large(limit: usize) -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body is larger than {limit} bytes"))
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request body is larger than {limit} bytes"),
+        )
     }
 
     /// An error with only a status; the client sees its reason phrase.
     pub fn from_status(status: StatusCode) -> Self {
-        Self { status, message: None, source: None, unsupported: None }
+        Self {
+            status,
+            message: None,
+            source: None,
+            unsupported: None,
+        }
     }
 
     /// The run-time error for a capability that a target does not offer. Its message names
     /// both, e.g. "the `aws` target does not support `kv`".
     pub fn unsupported(target: &'static str, capability: Capability) -> Self {
-        let mut e = Self::internal(format!("the `{target}` target does not support `{capability}`"));
+        let mut e = Self::internal(format!(
+            "the `{target}` target does not support `{capability}`"
+        ));
         e.unsupported = Some(Unsupported { target, capability });
         e
     }
@@ -112,7 +127,11 @@ impl Error {
 
     /// The message as the client sees it: `Some` only for a 4xx error with a message.
     pub fn public_message(&self) -> Option<&str> {
-        if self.status.is_client_error() { self.message() } else { None }
+        if self.status.is_client_error() {
+            self.message()
+        } else {
+            None
+        }
     }
 
     /// The cause, if any.
@@ -209,7 +228,10 @@ mod tests {
     fn unsupported_names_target_and_capability() {
         let e = Error::unsupported("aws", Capability::Kv);
         assert_eq!(e.to_string(), "the `aws` target does not support `kv`");
-        let named = Unsupported { target: "aws", capability: Capability::Kv };
+        let named = Unsupported {
+            target: "aws",
+            capability: Capability::Kv,
+        };
         assert_eq!(e.unsupported_capability(), Some(named));
     }
 }

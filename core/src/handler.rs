@@ -21,7 +21,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tower_service::Service;
 
-use crate::{Body, BoxError, Context, Error, IntoResponse, LocalBoxFuture, Request, Response, ResponseExt, Result};
+use crate::{
+    Body, BoxError, Context, Error, IntoResponse, LocalBoxFuture, Request, Response, ResponseExt,
+    Result,
+};
 
 /// A function as adapters see it.
 pub trait Handler: 'static {
@@ -64,7 +67,11 @@ where
 {
     fn call(&self, req: Request, cx: Context) -> LocalBoxFuture<'static, Result<Response>> {
         let fut = (self.0)(req, cx);
-        Box::pin(async move { fut.await.map(IntoResponse::into_response).map_err(Into::into) })
+        Box::pin(async move {
+            fut.await
+                .map(IntoResponse::into_response)
+                .map_err(Into::into)
+        })
     }
 }
 
@@ -97,7 +104,9 @@ where
         let mut service = self.0.clone();
         req.extensions_mut().insert(cx);
         Box::pin(async move {
-            std::future::poll_fn(|task| service.poll_ready(task)).await.map_err(service_error)?;
+            std::future::poll_fn(|task| service.poll_ready(task))
+                .await
+                .map_err(service_error)?;
             let res = service.call(req).await.map_err(service_error)?;
             let (parts, body) = res.into_parts();
             let body = Body::from_http_body(body, usize::MAX).await?;
@@ -126,12 +135,18 @@ where
     U: Serialize,
     E: Into<Error>,
 {
-    EventHandler { f, event: PhantomData }
+    EventHandler {
+        f,
+        event: PhantomData,
+    }
 }
 
 impl<F: Clone, T> Clone for EventHandler<F, T> {
     fn clone(&self) -> Self {
-        Self { f: self.f.clone(), event: PhantomData }
+        Self {
+            f: self.f.clone(),
+            event: PhantomData,
+        }
     }
 }
 
@@ -147,7 +162,8 @@ where
         if req.method() != Method::POST {
             let mut res = Response::text("event functions take the event as JSON in a POST body\n")
                 .with_status(StatusCode::METHOD_NOT_ALLOWED);
-            res.headers_mut().insert(ALLOW, HeaderValue::from_static("POST"));
+            res.headers_mut()
+                .insert(ALLOW, HeaderValue::from_static("POST"));
             return Box::pin(async move { Ok(res) });
         }
         let event = match req.body().json::<T>() {
@@ -169,12 +185,15 @@ where
         let event = match serde_json::from_value::<T>(event) {
             Ok(event) => event,
             Err(e) => {
-                let err = Error::bad_request(format!("the event does not have the expected shape: {e}"));
+                let err =
+                    Error::bad_request(format!("the event does not have the expected shape: {e}"));
                 return Some(Box::pin(async move { Err(err) }));
             }
         };
         let fut = (self.f)(event, cx);
-        Some(Box::pin(async move { Ok(serde_json::to_value(fut.await.map_err(Into::into)?)?) }))
+        Some(Box::pin(async move {
+            Ok(serde_json::to_value(fut.await.map_err(Into::into)?)?)
+        }))
     }
 }
 
@@ -209,7 +228,9 @@ pub async fn serve_event<H: Handler + ?Sized>(
 ) -> Result<serde_json::Value> {
     let request_id = cx.request_id().to_owned();
     let Some(fut) = handler.call_event(event, cx) else {
-        return Err(Error::bad_request("this function serves HTTP requests; it got a non-HTTP event"));
+        return Err(Error::bad_request(
+            "this function serves HTTP requests; it got a non-HTTP event",
+        ));
     };
     match CatchUnwind(fut).await {
         Ok(Ok(out)) => Ok(out),
@@ -331,7 +352,9 @@ mod tests {
     #[test]
     fn event_functions_over_http_and_as_events() {
         let h = from_event(double);
-        let post = http::Request::post("/").body(Body::from(r#"{"qty":2}"#)).unwrap();
+        let post = http::Request::post("/")
+            .body(Body::from(r#"{"qty":2}"#))
+            .unwrap();
         let res = block_on(serve(&h, post, context()));
         assert_eq!(res.body().as_bytes(), br#"{"qty":4}"#);
         assert_eq!(block_on(serve(&h, get("/"), context())).status(), 405);
@@ -346,7 +369,12 @@ mod tests {
 
     #[test]
     fn http_handlers_refuse_events() {
-        let err = block_on(serve_event(&from_fn(hello), serde_json::json!({}), context())).unwrap_err();
+        let err = block_on(serve_event(
+            &from_fn(hello),
+            serde_json::json!({}),
+            context(),
+        ))
+        .unwrap_err();
         assert!(err.to_string().contains("serves HTTP"), "{err}");
     }
 

@@ -38,7 +38,10 @@ pub struct ListOptions {
 impl ListOptions {
     /// Keys starting with `prefix`.
     pub fn prefix(prefix: impl Into<String>) -> Self {
-        Self { prefix: Some(prefix.into()), ..Self::default() }
+        Self {
+            prefix: Some(prefix.into()),
+            ..Self::default()
+        }
     }
 
     /// Resume after the page that returned `cursor`.
@@ -76,7 +79,10 @@ pub struct Kv {
 impl Kv {
     /// Used by adapters: wrap a store under its configured name.
     pub fn new(name: impl Into<Arc<str>>, store: Arc<dyn KvStore>) -> Self {
-        Self { name: name.into(), store }
+        Self {
+            name: name.into(),
+            store,
+        }
     }
 
     /// The store's configured name.
@@ -104,7 +110,8 @@ impl Kv {
     pub async fn get_json<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
         match self.get(key).await? {
             Some(b) => Ok(Some(serde_json::from_slice(&b).map_err(|e| {
-                Error::internal(format!("KV value under {key:?} is not the expected JSON")).with_source(e)
+                Error::internal(format!("KV value under {key:?} is not the expected JSON"))
+                    .with_source(e)
             })?)),
             None => Ok(None),
         }
@@ -135,7 +142,9 @@ impl Kv {
 
 impl fmt::Debug for Kv {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Kv").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("Kv")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -144,7 +153,9 @@ fn check_key(key: &str) -> Result<()> {
         return Err(Error::bad_request("KV key is empty"));
     }
     if key.len() > MAX_KEY_LEN {
-        return Err(Error::bad_request(format!("KV key is longer than {MAX_KEY_LEN} bytes")));
+        return Err(Error::bad_request(format!(
+            "KV key is longer than {MAX_KEY_LEN} bytes"
+        )));
     }
     Ok(())
 }
@@ -177,7 +188,10 @@ mod tests {
         let empty = block_on(kv.put("", "v")).unwrap_err();
         assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
         let long = "k".repeat(MAX_KEY_LEN + 1);
-        assert_eq!(block_on(kv.get(&long)).unwrap_err().status(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            block_on(kv.get(&long)).unwrap_err().status(),
+            StatusCode::BAD_REQUEST
+        );
         assert!(block_on(kv.get(&"k".repeat(MAX_KEY_LEN))).is_ok());
     }
 

@@ -1,8 +1,8 @@
 //! Building responses: [`IntoResponse`], [`ResponseExt`] and [`Json`].
 
 use bytes::Bytes;
-use http::header::{CONTENT_TYPE, HeaderValue};
 use http::StatusCode;
+use http::header::{CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 
 use crate::{Body, Response};
@@ -78,7 +78,8 @@ impl ResponseExt for Response {
 
 fn with_type(body: Body, content_type: &'static str) -> Response {
     let mut res = Response::new(body);
-    res.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    res.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     res
 }
 

@@ -58,10 +58,12 @@ pub(crate) struct Expect {
 pub(crate) fn load() -> Result<Cases, String> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let vendored = root.join("tests/conformance/cases.json");
-    let text = std::fs::read_to_string(&vendored).map_err(|e| format!("{}: {e}", vendored.display()))?;
+    let text =
+        std::fs::read_to_string(&vendored).map_err(|e| format!("{}: {e}", vendored.display()))?;
     let shared = root.join("../shared/conformance/cases.json");
     if let Ok(shared_text) = std::fs::read_to_string(&shared) {
-        let same = serde_json::from_str::<Value>(&shared_text).ok() == serde_json::from_str::<Value>(&text).ok();
+        let same = serde_json::from_str::<Value>(&shared_text).ok()
+            == serde_json::from_str::<Value>(&text).ok();
         if !same {
             return Err(format!(
                 "{} differs from {}: copy the shared cases into the project",
@@ -96,7 +98,10 @@ pub(crate) struct Answer {
 
 impl Answer {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -105,7 +110,12 @@ pub(crate) fn check(expect: &Expect, answer: &Answer) -> Vec<String> {
     let mut problems = Vec::new();
     let text = String::from_utf8_lossy(&answer.body);
     if answer.status != expect.status {
-        problems.push(format!("status {} (want {}); body {:?}", answer.status, expect.status, clip(&text)));
+        problems.push(format!(
+            "status {} (want {}); body {:?}",
+            answer.status,
+            expect.status,
+            clip(&text)
+        ));
     }
     for (name, want) in &expect.headers {
         match answer.header(name) {
@@ -119,7 +129,11 @@ pub(crate) fn check(expect: &Expect, answer: &Answer) -> Vec<String> {
     if let Some(want) = &expect.body_base64 {
         let want = BASE64.decode(want).expect("case body_base64 is base64");
         if answer.body != want {
-            problems.push(format!("body: {} bytes differing from the expected {}", answer.body.len(), want.len()));
+            problems.push(format!(
+                "body: {} bytes differing from the expected {}",
+                answer.body.len(),
+                want.len()
+            ));
         }
     }
     if let Some(subset) = &expect.json_subset {
@@ -147,12 +161,20 @@ pub(crate) fn check(expect: &Expect, answer: &Answer) -> Vec<String> {
             }
         }
     }
-    if let Some(secret) = expect.body_not_contains.as_ref().filter(|s| text.contains(s.as_str())) {
+    if let Some(secret) = expect
+        .body_not_contains
+        .as_ref()
+        .filter(|s| text.contains(s.as_str()))
+    {
         problems.push(format!("body leaks {secret:?}"));
     }
     problems
 }
 
 fn clip(s: &str) -> String {
-    if s.chars().count() > 200 { format!("{}…", s.chars().take(200).collect::<String>()) } else { s.to_owned() }
+    if s.chars().count() > 200 {
+        format!("{}…", s.chars().take(200).collect::<String>())
+    } else {
+        s.to_owned()
+    }
 }

@@ -36,11 +36,16 @@ fn main() -> ExitCode {
         upstream_url: upstream.url(),
         vars: vec![("GREETING", "hello from config".to_owned())],
     };
-    let wanted: Option<Vec<String>> =
-        std::env::var("FAASADE_TARGETS").ok().map(|v| v.split(',').map(|s| s.trim().to_owned()).collect());
+    let wanted: Option<Vec<String>> = std::env::var("FAASADE_TARGETS")
+        .ok()
+        .map(|v| v.split(',').map(|s| s.trim().to_owned()).collect());
     let shims: Vec<_> = shims::all()
         .into_iter()
-        .filter(|s| wanted.as_ref().is_none_or(|w| w.iter().any(|t| t == s.target())))
+        .filter(|s| {
+            wanted
+                .as_ref()
+                .is_none_or(|w| w.iter().any(|t| t == s.target()))
+        })
         .collect();
     if shims.is_empty() {
         eprintln!("conformance: FAASADE_TARGETS={wanted:?} names no target with a shim");
@@ -82,7 +87,11 @@ fn main() -> ExitCode {
                 Outcome::NotApplicable(_) => skipped += 1,
                 Outcome::Fail(problems) => {
                     failed += 1;
-                    println!("FAIL {target} / {}:\n  {}", case.name, problems.join("\n  "));
+                    println!(
+                        "FAIL {target} / {}:\n  {}",
+                        case.name,
+                        problems.join("\n  ")
+                    );
                 }
             }
         }
@@ -92,7 +101,11 @@ fn main() -> ExitCode {
     }
     failed += setup_failures.len();
     println!("\nconformance: {passed} passed, {failed} failed, {skipped} skipped");
-    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 /// The capability a case group needs, if any.
@@ -122,13 +135,19 @@ fn run_target(target: &str, instance: &dyn Instance, cases: &[Case]) -> Vec<Outc
             let mut problems = run_case(&client, instance.base_url(), case);
             if let Some(next) = &case.then {
                 match cases.iter().find(|c| &c.name == next) {
-                    Some(next_case) => {
-                        problems.extend(run_case(&client, instance.base_url(), next_case).into_iter().map(|p| format!("then {next}: {p}")))
-                    }
+                    Some(next_case) => problems.extend(
+                        run_case(&client, instance.base_url(), next_case)
+                            .into_iter()
+                            .map(|p| format!("then {next}: {p}")),
+                    ),
                     None => problems.push(format!("`then` names an unknown case {next:?}")),
                 }
             }
-            if problems.is_empty() { Outcome::Pass } else { Outcome::Fail(problems) }
+            if problems.is_empty() {
+                Outcome::Pass
+            } else {
+                Outcome::Fail(problems)
+            }
         })
         .collect()
 }
@@ -140,25 +159,45 @@ fn run_case(client: &reqwest::blocking::Client, base: &str, case: &Case) -> Vec<
     }
 }
 
-fn send(client: &reqwest::blocking::Client, base: &str, req: &CaseRequest) -> Result<Answer, String> {
+fn send(
+    client: &reqwest::blocking::Client,
+    base: &str,
+    req: &CaseRequest,
+) -> Result<Answer, String> {
     let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| e.to_string())?;
     let mut builder = client.request(method, format!("{base}{}", req.path));
     for (k, v) in &req.headers {
         builder = builder.header(k, v);
     }
-    let res = builder.body(req.body_bytes()).send().map_err(|e| format!("{e:?}"))?;
+    let res = builder
+        .body(req.body_bytes())
+        .send()
+        .map_err(|e| format!("{e:?}"))?;
     let status = res.status().as_u16();
     let headers = res
         .headers()
         .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let body = res.bytes().map_err(|e| e.to_string())?.to_vec();
-    Ok(Answer { status, headers, body })
+    Ok(Answer {
+        status,
+        headers,
+        body,
+    })
 }
 
 fn print_table(cases: &[Case], order: &[&str], results: &BTreeMap<&str, Vec<Outcome>>) {
-    let width = cases.iter().map(|c| c.name.len() + c.group.len() + 3).max().unwrap_or(10);
+    let width = cases
+        .iter()
+        .map(|c| c.name.len() + c.group.len() + 3)
+        .max()
+        .unwrap_or(10);
     print!("\n{:width$}", "case (group)");
     for t in order {
         print!(" | {t:^10}");

@@ -91,17 +91,24 @@ impl Config {
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
-        let file: File =
-            toml::from_str(&text).map_err(|e| ConfigError(format!("{} is not valid: {e}", path.display())))?;
+        let file: File = toml::from_str(&text)
+            .map_err(|e| ConfigError(format!("{} is not valid: {e}", path.display())))?;
         let dir = path.parent().unwrap_or(Path::new("."));
-        let mut config = Config { vars: file.vars, secrets: file.secrets, ..Config::default() };
+        let mut config = Config {
+            vars: file.vars,
+            secrets: file.secrets,
+            ..Config::default()
+        };
         config.data_dir = dir.join(&config.data_dir);
         let local = file.local;
         set(&mut config.port, local.port);
         set(&mut config.host, local.host);
         set(&mut config.workers, local.workers);
         set(&mut config.body_limit, local.body_limit);
-        set(&mut config.timeout, local.timeout_secs.map(Duration::from_secs));
+        set(
+            &mut config.timeout,
+            local.timeout_secs.map(Duration::from_secs),
+        );
         set(&mut config.data_dir, local.data_dir.map(|d| dir.join(d)));
         config.source = Some(path.to_owned());
         config.check()?;
@@ -112,7 +119,12 @@ impl Config {
     /// folder, so `cargo run -p app` in a workspace finds it); defaults when there is none.
     pub fn discover(fallback_dir: Option<&Path>) -> Result<Self, ConfigError> {
         let candidates = [Some(Path::new(".")), fallback_dir];
-        match candidates.into_iter().flatten().map(|d| d.join(CONFIG_FILE)).find(|p| p.is_file()) {
+        match candidates
+            .into_iter()
+            .flatten()
+            .map(|d| d.join(CONFIG_FILE))
+            .find(|p| p.is_file())
+        {
             Some(path) => Self::from_file(&path),
             None => Ok(Self::default()),
         }
@@ -125,8 +137,14 @@ impl Config {
         set(&mut self.host, parse(&env, "FAASADE_HOST")?);
         set(&mut self.workers, parse(&env, "FAASADE_WORKERS")?);
         set(&mut self.body_limit, parse(&env, "FAASADE_BODY_LIMIT")?);
-        set(&mut self.timeout, parse(&env, "FAASADE_TIMEOUT_SECS")?.map(Duration::from_secs));
-        set(&mut self.data_dir, env("FAASADE_DATA_DIR").map(PathBuf::from));
+        set(
+            &mut self.timeout,
+            parse(&env, "FAASADE_TIMEOUT_SECS")?.map(Duration::from_secs),
+        );
+        set(
+            &mut self.data_dir,
+            env("FAASADE_DATA_DIR").map(PathBuf::from),
+        );
         self.check()
     }
 
@@ -147,13 +165,20 @@ fn set<T>(slot: &mut T, value: Option<T>) {
     }
 }
 
-fn parse<T: std::str::FromStr>(env: &impl Fn(&str) -> Option<String>, name: &str) -> Result<Option<T>, ConfigError>
+fn parse<T: std::str::FromStr>(
+    env: &impl Fn(&str) -> Option<String>,
+    name: &str,
+) -> Result<Option<T>, ConfigError>
 where
     T::Err: fmt::Display,
 {
     match env(name) {
         None => Ok(None),
-        Some(v) => v.trim().parse().map(Some).map_err(|e| ConfigError(format!("{name}={v:?} is not valid: {e}"))),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|e| ConfigError(format!("{name}={v:?} is not valid: {e}"))),
     }
 }
 
@@ -175,7 +200,9 @@ mod tests {
         assert_eq!(config.secrets["TOKEN"], "t");
         assert_eq!((config.port, config.body_limit), (4000, 10));
         assert_eq!(config.data_dir, dir.path().join(".faasade"));
-        config.apply_env(|k| (k == "PORT").then(|| "5000".to_owned())).unwrap();
+        config
+            .apply_env(|k| (k == "PORT").then(|| "5000".to_owned()))
+            .unwrap();
         assert_eq!(config.port, 5000);
     }
 
@@ -186,7 +213,12 @@ mod tests {
         std::fs::write(&path, "[local]\nprot = 1\n").unwrap();
         let err = Config::from_file(&path).unwrap_err().to_string();
         assert!(err.contains("unknown field `prot`"), "{err}");
-        let err = Config::default().apply_env(|k| (k == "PORT").then(|| "eighty".to_owned())).unwrap_err();
-        assert!(err.to_string().starts_with("PORT=\"eighty\" is not valid"), "{err}");
+        let err = Config::default()
+            .apply_env(|k| (k == "PORT").then(|| "eighty".to_owned()))
+            .unwrap_err();
+        assert!(
+            err.to_string().starts_with("PORT=\"eighty\" is not valid"),
+            "{err}"
+        );
     }
 }

@@ -22,7 +22,10 @@ pub(crate) struct LocalDb {
 
 impl LocalDb {
     pub(crate) fn new(data_dir: PathBuf) -> Self {
-        Self { path: data_dir.join("kv.redb"), db: Arc::default() }
+        Self {
+            path: data_dir.join("kv.redb"),
+            db: Arc::default(),
+        }
     }
 
     fn open(&self) -> Result<Arc<Database>> {
@@ -32,7 +35,8 @@ impl LocalDb {
         }
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| {
-                Error::internal(format!("cannot create the data folder {}", dir.display())).with_source(e)
+                Error::internal(format!("cannot create the data folder {}", dir.display()))
+                    .with_source(e)
             })?;
         }
         let db = Database::create(&self.path).map_err(|e| match e {
@@ -41,8 +45,11 @@ impl LocalDb {
                  (is another dev server running from this folder?)",
                 self.path.display()
             )),
-            e => Error::internal(format!("cannot open the local KV database {}", self.path.display()))
-                .with_source(e),
+            e => Error::internal(format!(
+                "cannot open the local KV database {}",
+                self.path.display()
+            ))
+            .with_source(e),
         })?;
         let db = Arc::new(db);
         *slot = Some(db.clone());
@@ -50,7 +57,10 @@ impl LocalDb {
     }
 
     pub(crate) fn store(&self, name: &str) -> LocalStore {
-        LocalStore { db: self.clone(), table: name.to_owned() }
+        LocalStore {
+            db: self.clone(),
+            table: name.to_owned(),
+        }
     }
 }
 
@@ -87,7 +97,9 @@ impl KvStore for LocalStore {
                 Err(TableError::TableDoesNotExist(_)) => return Ok(None),
                 Err(e) => return Err(e.into()),
             };
-            Ok(table.get(key.as_str())?.map(|v| Bytes::copy_from_slice(v.value())))
+            Ok(table
+                .get(key.as_str())?
+                .map(|v| Bytes::copy_from_slice(v.value())))
         })
     }
 
@@ -152,21 +164,33 @@ mod tests {
     use faasade_core::Kv;
 
     fn rt() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
     }
 
     #[test]
     fn put_get_delete_list_and_survive_reopen() {
         let dir = tempfile::tempdir().unwrap();
         rt().block_on(async {
-            let kv = Kv::new("default", Arc::new(LocalDb::new(dir.path().into()).store("default")));
+            let kv = Kv::new(
+                "default",
+                Arc::new(LocalDb::new(dir.path().into()).store("default")),
+            );
             assert_eq!(kv.get("a").await.unwrap(), None);
             for k in ["user:1", "user:2", "user:3", "zzz"] {
                 kv.put(k, k.as_bytes().to_vec()).await.unwrap();
             }
-            let page = kv.list(&ListOptions::prefix("user:").limit(2)).await.unwrap();
+            let page = kv
+                .list(&ListOptions::prefix("user:").limit(2))
+                .await
+                .unwrap();
             assert_eq!(page.keys, ["user:1", "user:2"]);
-            let rest = kv.list(&ListOptions::prefix("user:").after(page.cursor.unwrap())).await.unwrap();
+            let rest = kv
+                .list(&ListOptions::prefix("user:").after(page.cursor.unwrap()))
+                .await
+                .unwrap();
             assert_eq!((rest.keys, rest.cursor), (vec!["user:3".to_owned()], None));
             kv.delete("user:1").await.unwrap();
             kv.delete("never-there").await.unwrap();
@@ -180,9 +204,15 @@ mod tests {
             let other = Kv::new("other", Arc::new(db.store("other")));
             assert_eq!(other.get("zzz").await.unwrap(), None, "stores are separate");
             // A second process (here: a second handle) on the same folder is told why it can't.
-            let clash = Kv::new("default", Arc::new(LocalDb::new(dir.path().into()).store("default")));
+            let clash = Kv::new(
+                "default",
+                Arc::new(LocalDb::new(dir.path().into()).store("default")),
+            );
             let err = clash.get("zzz").await.unwrap_err();
-            assert!(err.to_string().contains("in use by another process"), "{err}");
+            assert!(
+                err.to_string().contains("in use by another process"),
+                "{err}"
+            );
         });
     }
 }

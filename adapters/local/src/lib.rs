@@ -22,6 +22,7 @@
 
 mod config;
 mod kv;
+mod log;
 mod platform;
 mod server;
 
@@ -114,7 +115,12 @@ impl Options {
                 Some((f, v)) if f.starts_with("--") => (f, Some(v.to_owned())),
                 _ => (arg.as_str(), None),
             };
-            let mut value = || inline.clone().or_else(|| args.next().cloned()).ok_or(format!("{flag} needs a value"));
+            let mut value = || {
+                inline
+                    .clone()
+                    .or_else(|| args.next().cloned())
+                    .ok_or(format!("{flag} needs a value"))
+            };
             match flag {
                 "-h" | "--help" => return Ok(None),
                 "-p" | "--port" => options.port = Some(value()?),
@@ -128,7 +134,10 @@ impl Options {
     }
 
     fn config(&self, app_dir: Option<&Path>) -> Result<Config, ConfigError> {
-        let explicit = self.config.clone().or_else(|| std::env::var("FAASADE_CONFIG").ok());
+        let explicit = self
+            .config
+            .clone()
+            .or_else(|| std::env::var("FAASADE_CONFIG").ok());
         let mut config = match explicit {
             Some(path) => Config::from_file(Path::new(&path))?,
             None => Config::discover(app_dir)?,
@@ -144,24 +153,27 @@ impl Options {
     }
 }
 
-/// Log lines go to stderr through `tracing` (`log` records included); `RUST_LOG` filters.
+/// Logging to stderr, and one log line per panic (with its location) instead of the default
+/// hook's multi-line dump; the handler's own error line, with the request id, follows it.
 fn init_logging() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).try_init();
-    // One log line per panic, with its location, instead of the default hook's multi-line dump;
-    // the handler's own error line (with the request id) follows it.
+    log::init();
     std::panic::set_hook(Box::new(|info| {
         let message = faasade_core::handler::panic_message(info.payload());
-        let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         tracing::error!(target: "faasade::panic", location, "panic: {message}");
     }));
 }
 
 fn wait_for_signal() {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
-    let Ok(rt) = rt else { return std::thread::park() };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
+    let Ok(rt) = rt else {
+        return std::thread::park();
+    };
     rt.block_on(async {
         #[cfg(unix)]
         {
@@ -188,10 +200,23 @@ mod tests {
 
     #[test]
     fn flags_parse_and_override() {
-        let o = Options::parse(&args(&["--port", "8080", "--host=0.0.0.0", "--check"])).unwrap().unwrap();
-        assert_eq!((o.port.as_deref(), o.host.as_deref(), o.check), (Some("8080"), Some("0.0.0.0"), true));
+        let o = Options::parse(&args(&["--port", "8080", "--host=0.0.0.0", "--check"]))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (o.port.as_deref(), o.host.as_deref(), o.check),
+            (Some("8080"), Some("0.0.0.0"), true)
+        );
         assert!(Options::parse(&args(&["-h"])).unwrap().is_none());
-        assert_eq!(Options::parse(&args(&["--port"])).err().unwrap(), "--port needs a value");
-        assert!(Options::parse(&args(&["--nope"])).err().unwrap().contains("--nope"));
+        assert_eq!(
+            Options::parse(&args(&["--port"])).err().unwrap(),
+            "--port needs a value"
+        );
+        assert!(
+            Options::parse(&args(&["--nope"]))
+                .err()
+                .unwrap()
+                .contains("--nope")
+        );
     }
 }

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use faasade_core::{BoxFuture, Body, Error, Kv, LocalBoxFuture, Platform, Request, Response, Result, StatusCode};
+use faasade_core::{
+    Body, BoxFuture, Error, Kv, LocalBoxFuture, Platform, Request, Response, Result, StatusCode,
+};
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
@@ -53,11 +55,15 @@ impl Platform for LocalPlatform {
     }
 
     fn var(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok().or_else(|| self.vars.get(name).cloned())
+        std::env::var(name)
+            .ok()
+            .or_else(|| self.vars.get(name).cloned())
     }
 
     fn secret(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok().or_else(|| self.secrets.get(name).cloned())
+        std::env::var(name)
+            .ok()
+            .or_else(|| self.secrets.get(name).cloned())
     }
 
     fn kv(&self, store: &str) -> Result<Kv> {
@@ -79,7 +85,10 @@ impl Platform for LocalPlatform {
 async fn fetch(client: reqwest::Client, req: Request) -> Result<Response> {
     let (parts, body) = req.into_parts();
     if parts.uri.scheme().is_none() || parts.uri.host().is_none() {
-        return Err(Error::internal(format!("fetch needs an absolute URL, got {:?}", parts.uri.to_string())));
+        return Err(Error::internal(format!(
+            "fetch needs an absolute URL, got {:?}",
+            parts.uri.to_string()
+        )));
     }
     let url = parts.uri.to_string();
     let res = client
@@ -89,15 +98,22 @@ async fn fetch(client: reqwest::Client, req: Request) -> Result<Response> {
         .send()
         .await
         .map_err(|e| {
-            Error::new(StatusCode::BAD_GATEWAY, format!("fetch {} {url} failed", parts.method)).with_source(e)
+            Error::new(
+                StatusCode::BAD_GATEWAY,
+                format!("fetch {} {url} failed", parts.method),
+            )
+            .with_source(e)
         })?;
     let mut out = Response::new(Body::empty());
     *out.status_mut() = res.status();
     *out.headers_mut() = res.headers().clone();
-    let bytes = res
-        .bytes()
-        .await
-        .map_err(|e| Error::new(StatusCode::BAD_GATEWAY, format!("reading the body of {url} failed")).with_source(e))?;
+    let bytes = res.bytes().await.map_err(|e| {
+        Error::new(
+            StatusCode::BAD_GATEWAY,
+            format!("reading the body of {url} failed"),
+        )
+        .with_source(e)
+    })?;
     *out.body_mut() = bytes.into();
     Ok(out)
 }

@@ -21,6 +21,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::config::Config;
+use crate::log;
 use crate::platform::LocalPlatform;
 
 /// How long shutdown waits for open requests and `wait_until` tasks.
@@ -65,30 +66,51 @@ where
     let listener = StdListener::bind((config.host, config.port))?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
-    let shared = Arc::new(Shared { platform: Arc::new(LocalPlatform::new(&config)), config, addr });
+    let shared = Arc::new(Shared {
+        platform: Arc::new(LocalPlatform::new(&config)),
+        config,
+        addr,
+    });
     let factory = Arc::new(factory);
     let (stop, stopped) = watch::channel(false);
     let mut workers = Vec::new();
     for n in 0..shared.config.workers {
         let listener = listener.try_clone()?;
         let (shared, factory, stopped) = (shared.clone(), factory.clone(), stopped.clone());
-        let worker = std::thread::Builder::new().name(format!("faasade-worker-{n}")).spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
-            let rt = match rt {
-                Ok(rt) => rt,
-                Err(e) => return tracing::error!(error = %e, "cannot start a worker runtime"),
-            };
-            let local = tokio::task::LocalSet::new();
-            local.block_on(&rt, async move {
-                match TcpListener::from_std(listener) {
-                    Ok(listener) => worker(listener, Rc::new(factory()), shared, stopped).await,
-                    Err(e) => tracing::error!(error = %e, "cannot register the listener"),
-                }
-            });
-        })?;
+        let worker = std::thread::Builder::new()
+            .name(format!("faasade-worker-{n}"))
+            .spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                let rt = match rt {
+                    Ok(rt) => rt,
+                    Err(e) => return tracing::error!(error = %e, "cannot start a worker runtime"),
+                };
+                let local = tokio::task::LocalSet::new();
+                log::buffer_this_thread();
+                local.block_on(&rt, async move {
+                    tokio::task::spawn_local(async {
+                        let mut every = tokio::time::interval(log::FLUSH_EVERY);
+                        loop {
+                            every.tick().await;
+                            log::flush_this_thread();
+                        }
+                    });
+                    match TcpListener::from_std(listener) {
+                        Ok(listener) => worker(listener, Rc::new(factory()), shared, stopped).await,
+                        Err(e) => tracing::error!(error = %e, "cannot register the listener"),
+                    }
+                });
+                log::flush_this_thread();
+            })?;
         workers.push(worker);
     }
-    Ok(Running { addr, stop, workers })
+    Ok(Running {
+        addr,
+        stop,
+        workers,
+    })
 }
 
 struct Shared {
@@ -123,7 +145,8 @@ async fn worker<H: Handler>(
             let (handler, shared) = (handler.clone(), shared.clone());
             async move { Ok::<_, std::convert::Infallible>(answer(&*handler, &shared, peer, req).await) }
         });
-        let conn = graceful.watch(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
+        let conn =
+            graceful.watch(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
         tokio::task::spawn_local(async move {
             if let Err(e) = conn.await {
                 tracing::debug!(error = %e, %peer, "connection ended with an error");
@@ -131,18 +154,29 @@ async fn worker<H: Handler>(
         });
     }
     drop(listener);
-    if tokio::time::timeout(DRAIN, graceful.shutdown()).await.is_err() {
+    if tokio::time::timeout(DRAIN, graceful.shutdown())
+        .await
+        .is_err()
+    {
         tracing::warn!("open connections did not finish within {DRAIN:?}");
     }
     let background = &shared.platform.background;
     background.close();
-    if tokio::time::timeout(DRAIN, background.wait()).await.is_err() {
+    if tokio::time::timeout(DRAIN, background.wait())
+        .await
+        .is_err()
+    {
         tracing::warn!("wait_until tasks did not finish within {DRAIN:?}");
     }
 }
 
 /// One request: read the body within the limit, run the handler within the timeout, log it.
-async fn answer<H: Handler>(handler: &H, shared: &Shared, peer: SocketAddr, req: http::Request<Incoming>) -> Response {
+async fn answer<H: Handler>(
+    handler: &H,
+    shared: &Shared,
+    peer: SocketAddr,
+    req: http::Request<Incoming>,
+) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
@@ -153,7 +187,9 @@ async fn answer<H: Handler>(handler: &H, shared: &Shared, peer: SocketAddr, req:
             meta.client_ip = Some(peer.ip());
             meta.deadline = Some(SystemTime::now() + shared.config.timeout);
             let cx = Context::new(shared.platform.clone(), meta);
-            match tokio::time::timeout(shared.config.timeout, handler::serve(handler, req, cx)).await {
+            match tokio::time::timeout(shared.config.timeout, handler::serve(handler, req, cx))
+                .await
+            {
                 Ok(res) => res,
                 Err(_) => {
                     tracing::error!(%method, path, "handler did not answer within {:?}", shared.config.timeout);
@@ -176,9 +212,15 @@ async fn answer<H: Handler>(handler: &H, shared: &Shared, peer: SocketAddr, req:
 }
 
 /// The neutral request: an absolute URI (like every provider gives), the body read in full.
-async fn read_request(shared: &Shared, req: http::Request<Incoming>) -> Result<faasade_core::Request, Error> {
+async fn read_request(
+    shared: &Shared,
+    req: http::Request<Incoming>,
+) -> Result<faasade_core::Request, Error> {
     let limit = shared.config.body_limit;
-    let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(Error::payload_too_large(limit));
     }
@@ -187,12 +229,16 @@ async fn read_request(shared: &Shared, req: http::Request<Incoming>) -> Result<f
         .headers
         .get(HOST)
         .and_then(|h| Authority::try_from(h.as_bytes()).ok())
-        .unwrap_or_else(|| Authority::try_from(shared.addr.to_string()).expect("a socket address is an authority"));
+        .unwrap_or_else(|| {
+            Authority::try_from(shared.addr.to_string()).expect("a socket address is an authority")
+        });
     let mut uri = Uri::builder().scheme(Scheme::HTTP).authority(authority);
     if let Some(pq) = parts.uri.path_and_query() {
         uri = uri.path_and_query(pq.clone());
     }
-    parts.uri = uri.build().map_err(|e| Error::bad_request("invalid request target").with_source(e))?;
+    parts.uri = uri
+        .build()
+        .map_err(|e| Error::bad_request("invalid request target").with_source(e))?;
     let body = Body::from_http_body(body, limit).await?;
     Ok(faasade_core::Request::from_parts(parts, body))
 }

@@ -19,7 +19,10 @@ fn config(dir: &std::path::Path) -> Config {
 }
 
 fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder().timeout(Duration::from_secs(20)).build().unwrap()
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap()
 }
 
 async fn app(req: Request, cx: Context) -> Result<Response> {
@@ -39,7 +42,11 @@ async fn app(req: Request, cx: Context) -> Result<Response> {
         }))),
         "/kv" => {
             let kv = cx.kv("default")?;
-            let n = kv.get_text("n").await?.map_or(0, |v| v.parse::<u64>().unwrap_or(0)) + 1;
+            let n = kv
+                .get_text("n")
+                .await?
+                .map_or(0, |v| v.parse::<u64>().unwrap_or(0))
+                + 1;
             kv.put("n", n.to_string()).await?;
             Ok(Response::text(n.to_string()))
         }
@@ -53,13 +60,31 @@ async fn app(req: Request, cx: Context) -> Result<Response> {
 fn vars_and_secrets_from_faasade_toml() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("faasade.toml");
-    std::fs::write(&path, "[vars]\nFROM_FILE = \"file value\"\n[secrets]\nTOKEN = \"dev-token\"\n").unwrap();
+    std::fs::write(
+        &path,
+        "[vars]\nFROM_FILE = \"file value\"\n[secrets]\nTOKEN = \"dev-token\"\n",
+    )
+    .unwrap();
     let mut config = Config::from_file(&path).unwrap();
     config.port = 0;
     let server = start(config, || from_fn(app)).unwrap();
     let c = client();
-    assert_eq!(c.get(format!("{}/var", server.url())).send().unwrap().text().unwrap(), "file value");
-    assert_eq!(c.get(format!("{}/secret", server.url())).send().unwrap().text().unwrap(), "dev-token");
+    assert_eq!(
+        c.get(format!("{}/var", server.url()))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+        "file value"
+    );
+    assert_eq!(
+        c.get(format!("{}/secret", server.url()))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+        "dev-token"
+    );
     server.shutdown();
 }
 
@@ -87,10 +112,26 @@ fn bodies_over_the_limit_get_413_and_the_server_keeps_serving() {
     assert!(big.text().unwrap().contains("larger than 1024 bytes"));
     // Chunked (no length declared): refused while reading.
     let chunks = chunked_reader(vec![vec![b'b'; 800], vec![b'b'; 800]]);
-    let streamed = c.post(server.url()).body(reqwest::blocking::Body::new(chunks)).send().unwrap();
+    let streamed = c
+        .post(server.url())
+        .body(reqwest::blocking::Body::new(chunks))
+        .send()
+        .unwrap();
     assert_eq!(streamed.status(), 413);
-    assert_eq!(calls.load(Ordering::SeqCst), 1, "the handler never saw the oversize bodies");
-    assert_eq!(c.post(server.url()).body("x").send().unwrap().text().unwrap(), "1");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "the handler never saw the oversize bodies"
+    );
+    assert_eq!(
+        c.post(server.url())
+            .body("x")
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+        "1"
+    );
     server.shutdown();
 }
 
@@ -104,11 +145,20 @@ fn malformed_http_gets_400_not_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(config(dir.path()), || from_fn(app)).unwrap();
     let mut stream = TcpStream::connect(server.addr()).unwrap();
-    stream.write_all(b"GET /var HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n").unwrap();
+    stream
+        .write_all(b"GET /var HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n")
+        .unwrap();
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
-    assert_eq!(client().get(format!("{}/var", server.url())).send().unwrap().status(), 200);
+    assert_eq!(
+        client()
+            .get(format!("{}/var", server.url()))
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
     server.shutdown();
 }
 
@@ -118,7 +168,10 @@ fn slow_handlers_get_504_at_the_deadline() {
     let mut config = config(dir.path());
     config.timeout = Duration::from_millis(200);
     let server = start(config, || from_fn(app)).unwrap();
-    let res = client().get(format!("{}/sleep", server.url())).send().unwrap();
+    let res = client()
+        .get(format!("{}/sleep", server.url()))
+        .send()
+        .unwrap();
     assert_eq!(res.status(), StatusCode::GATEWAY_TIMEOUT);
     assert_eq!(res.text().unwrap(), "Gateway Timeout\n");
     server.shutdown();
@@ -128,7 +181,12 @@ fn slow_handlers_get_504_at_the_deadline() {
 fn request_metadata_is_filled_in() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(config(dir.path()), || from_fn(app)).unwrap();
-    let text = client().get(format!("{}/meta?q=1", server.url())).send().unwrap().text().unwrap();
+    let text = client()
+        .get(format!("{}/meta?q=1", server.url()))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
     let meta: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(meta["target"], "local");
     assert_eq!(meta["client_ip"], "127.0.0.1");
@@ -144,7 +202,14 @@ fn kv_survives_a_restart() {
     let c = client();
     for expected in ["1", "2"] {
         let server = start(config(dir.path()), || from_fn(app)).unwrap();
-        assert_eq!(c.get(format!("{}/kv", server.url())).send().unwrap().text().unwrap(), expected);
+        assert_eq!(
+            c.get(format!("{}/kv", server.url()))
+                .send()
+                .unwrap()
+                .text()
+                .unwrap(),
+            expected
+        );
         server.shutdown();
     }
 }
@@ -154,11 +219,21 @@ fn fetch_failures_are_logged_500s_and_502s() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(config(dir.path()), || from_fn(app)).unwrap();
     let c = client();
-    let relative = c.get(format!("{}/fetch-relative", server.url())).send().unwrap();
+    let relative = c
+        .get(format!("{}/fetch-relative", server.url()))
+        .send()
+        .unwrap();
     assert_eq!(relative.status(), 500);
-    let refused = c.get(format!("{}/fetch-refused", server.url())).send().unwrap();
+    let refused = c
+        .get(format!("{}/fetch-refused", server.url()))
+        .send()
+        .unwrap();
     assert_eq!(refused.status(), 502);
-    assert_eq!(refused.text().unwrap(), "Bad Gateway\n", "no internals in the body");
+    assert_eq!(
+        refused.text().unwrap(),
+        "Bad Gateway\n",
+        "no internals in the body"
+    );
     server.shutdown();
 }
 
@@ -187,8 +262,16 @@ fn shutdown_finishes_open_requests_and_wait_until_tasks() {
     std::thread::sleep(Duration::from_millis(100));
     let started = Instant::now();
     server.shutdown();
-    assert_eq!(request.join().unwrap(), "done", "the open request was answered");
-    assert_eq!(finished.load(Ordering::SeqCst), 1, "the wait_until task ran to the end");
+    assert_eq!(
+        request.join().unwrap(),
+        "done",
+        "the open request was answered"
+    );
+    assert_eq!(
+        finished.load(Ordering::SeqCst),
+        1,
+        "the wait_until task ran to the end"
+    );
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
@@ -205,10 +288,21 @@ fn event_functions_take_posted_json() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(config(dir.path()), || handler::from_event(add)).unwrap();
     let c = client();
-    let res = c.post(server.url()).body(r#"{"a":2,"b":3}"#).send().unwrap();
+    let res = c
+        .post(server.url())
+        .body(r#"{"a":2,"b":3}"#)
+        .send()
+        .unwrap();
     assert_eq!(res.headers()["content-type"], "application/json");
     assert_eq!(res.text().unwrap(), r#"{"sum":5}"#);
-    assert_eq!(c.post(server.url()).body(r#"{"a":2}"#).send().unwrap().status(), 400);
+    assert_eq!(
+        c.post(server.url())
+            .body(r#"{"a":2}"#)
+            .send()
+            .unwrap()
+            .status(),
+        400
+    );
     assert_eq!(c.get(server.url()).send().unwrap().status(), 405);
     server.shutdown();
 }

@@ -73,7 +73,10 @@ fn parse_kind(attr: TokenStream2) -> syn::Result<Option<Kind>> {
 }
 
 fn unknown_kind(span: Span) -> syn::Error {
-    syn::Error::new(span, "#[faasade::main] takes no argument, or one of `http`, `event`, `service`")
+    syn::Error::new(
+        span,
+        "#[faasade::main] takes no argument, or one of `http`, `event`, `service`",
+    )
 }
 
 const FORMS: &str = "expected `async fn(Request, Context) -> Result<impl IntoResponse>`, \
@@ -82,10 +85,16 @@ const FORMS: &str = "expected `async fn(Request, Context) -> Result<impl IntoRes
 fn expand(kind: Option<Kind>, mut func: ItemFn) -> syn::Result<TokenStream2> {
     let sig = &func.sig;
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        return Err(syn::Error::new(sig.generics.span(), "#[faasade::main] functions cannot be generic"));
+        return Err(syn::Error::new(
+            sig.generics.span(),
+            "#[faasade::main] functions cannot be generic",
+        ));
     }
     if let Some(FnArg::Receiver(r)) = sig.inputs.first() {
-        return Err(syn::Error::new(r.span(), "#[faasade::main] goes on a free function, not a method"));
+        return Err(syn::Error::new(
+            r.span(),
+            "#[faasade::main] goes on a free function, not a method",
+        ));
     }
     let arity = sig.inputs.len();
     let is_async = sig.asyncness.is_some();
@@ -98,18 +107,22 @@ fn expand(kind: Option<Kind>, mut func: ItemFn) -> syn::Result<TokenStream2> {
     };
     let problem = match (kind, is_async, arity) {
         (Kind::Service, false, 0) | (Kind::Http | Kind::Event, true, 1 | 2) => None,
-        (Kind::Service, true, _) => {
-            Some((sig.span(), "a service factory is a plain `fn() -> impl tower::Service`, not `async`".to_owned()))
-        }
-        (Kind::Service, false, _) => {
-            Some((sig.span(), "a service factory takes no arguments: `fn app() -> Router`".to_owned()))
-        }
-        (Kind::Http | Kind::Event, false, _) => {
-            Some((sig.fn_token.span, format!("handlers with parameters must be `async`; {FORMS}")))
-        }
-        (Kind::Http | Kind::Event, true, _) => {
-            Some((sig.paren_token.span.join(), format!("a handler takes one or two parameters; {FORMS}")))
-        }
+        (Kind::Service, true, _) => Some((
+            sig.span(),
+            "a service factory is a plain `fn() -> impl tower::Service`, not `async`".to_owned(),
+        )),
+        (Kind::Service, false, _) => Some((
+            sig.span(),
+            "a service factory takes no arguments: `fn app() -> Router`".to_owned(),
+        )),
+        (Kind::Http | Kind::Event, false, _) => Some((
+            sig.fn_token.span,
+            format!("handlers with parameters must be `async`; {FORMS}"),
+        )),
+        (Kind::Http | Kind::Event, true, _) => Some((
+            sig.paren_token.span.join(),
+            format!("a handler takes one or two parameters; {FORMS}"),
+        )),
     };
     if let Some((span, message)) = problem {
         return Err(syn::Error::new(span, message));
@@ -121,10 +134,13 @@ fn expand(kind: Option<Kind>, mut func: ItemFn) -> syn::Result<TokenStream2> {
     }
     let name = func.sig.ident.clone();
     // `Response::text(..)` and `req.json()` work inside the handler without extra imports.
-    func.block.stmts.insert(0, parse_quote! {
-        #[allow(unused_imports)]
-        use ::faasade::{RequestExt as _, ResponseExt as _};
-    });
+    func.block.stmts.insert(
+        0,
+        parse_quote! {
+            #[allow(unused_imports)]
+            use ::faasade::{RequestExt as _, ResponseExt as _};
+        },
+    );
 
     let span = func.sig.ident.span();
     let handler = match (kind, arity) {
@@ -143,7 +159,9 @@ fn expand(kind: Option<Kind>, mut func: ItemFn) -> syn::Result<TokenStream2> {
 }
 
 fn first_param_is_request(func: &ItemFn) -> bool {
-    let Some(FnArg::Typed(arg)) = func.sig.inputs.first() else { return false };
+    let Some(FnArg::Typed(arg)) = func.sig.inputs.first() else {
+        return false;
+    };
     let mut ty = &*arg.ty;
     while let Type::Paren(p) = ty {
         ty = &p.elem;

@@ -19,16 +19,25 @@ struct Greeting {
     target: &'static str,
 }
 
-async fn greet(Path(name): Path<String>, Query(page): Query<Page>, Extension(cx): Extension<Context>) -> Json<Greeting> {
+async fn greet(
+    Path(name): Path<String>,
+    Query(page): Query<Page>,
+    Extension(cx): Extension<Context>,
+) -> Json<Greeting> {
     let greeting = cx.var("GREETING").unwrap_or("hello".into());
     let mut message = format!("{greeting}, {name}");
     if page.shout {
         message = message.to_uppercase();
     }
-    Json(Greeting { message, target: cx.target() })
+    Json(Greeting {
+        message,
+        target: cx.target(),
+    })
 }
 
 #[faasade::main]
 fn app() -> Router {
-    Router::new().route("/", get(|| async { "axum on faasade\n" })).route("/hello/{name}", get(greet))
+    Router::new()
+        .route("/", get(|| async { "axum on faasade\n" }))
+        .route("/hello/{name}", get(greet))
 }

@@ -21,7 +21,9 @@ async fn handle(req: Request, cx: Context) -> Result<Response> {
         (_, ["echo"] | ["echo", _]) => Ok(echo(&req)),
         ("POST", ["hello"]) => {
             let hello: Hello = req.json()?;
-            Ok(Response::json(&json!({ "message": format!("Hello, {}", hello.my_name) })))
+            Ok(Response::json(
+                &json!({ "message": format!("Hello, {}", hello.my_name) }),
+            ))
         }
         ("GET", ["status", code]) => {
             let status = code
@@ -34,7 +36,10 @@ async fn handle(req: Request, cx: Context) -> Result<Response> {
         ("GET", ["cookies"]) => {
             let mut res = Response::text("two cookies");
             for cookie in ["a=1; Path=/", "b=2; Path=/"] {
-                res.headers_mut().append(http::header::SET_COOKIE, http::HeaderValue::from_static(cookie));
+                res.headers_mut().append(
+                    http::header::SET_COOKIE,
+                    http::HeaderValue::from_static(cookie),
+                );
             }
             Ok(res)
         }
@@ -85,12 +90,17 @@ async fn kv(cx: &Context, method: &str, key: &str, body: Body) -> Result<Respons
 }
 
 async fn fetch_upstream(cx: &Context, path: &str) -> Result<Response> {
-    let base = cx.var("UPSTREAM_URL").ok_or_else(|| Error::internal("UPSTREAM_URL is not set"))?;
-    let upstream = cx.fetch_url(&format!("{}/{path}", base.trim_end_matches('/'))).await?;
+    let base = cx
+        .var("UPSTREAM_URL")
+        .ok_or_else(|| Error::internal("UPSTREAM_URL is not set"))?;
+    let upstream = cx
+        .fetch_url(&format!("{}/{path}", base.trim_end_matches('/')))
+        .await?;
     let mut res = Response::new(upstream.body().clone());
     *res.status_mut() = upstream.status();
     if let Some(ct) = upstream.headers().get(http::header::CONTENT_TYPE) {
-        res.headers_mut().insert(http::header::CONTENT_TYPE, ct.clone());
+        res.headers_mut()
+            .insert(http::header::CONTENT_TYPE, ct.clone());
     }
     Ok(res)
 }

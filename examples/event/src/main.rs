@@ -36,8 +36,20 @@ async fn handle(order: Order, cx: Context) -> Result<Receipt> {
         return Err(Error::bad_request("an order needs at least one item"));
     }
     if let Some(item) = order.items.iter().find(|i| i.qty == 0) {
-        return Err(Error::bad_request(format!("item {} has quantity 0", item.sku)));
+        return Err(Error::bad_request(format!(
+            "item {} has quantity 0",
+            item.sku
+        )));
     }
-    let total_cents = order.items.iter().map(|i| i.unit_cents * u64::from(i.qty)).sum();
-    Ok(Receipt { order_id: order.order_id, total_cents, lines: order.items.len(), handled_by: cx.target() })
+    let total_cents = order
+        .items
+        .iter()
+        .map(|i| i.unit_cents * u64::from(i.qty))
+        .sum();
+    Ok(Receipt {
+        order_id: order.order_id,
+        total_cents,
+        lines: order.items.len(),
+        handled_by: cx.target(),
+    })
 }

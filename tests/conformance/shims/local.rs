@@ -30,7 +30,11 @@ impl Shim for Local {
         }
         let mut process = Process::spawn(command)?;
         let base_url = process.wait_for("listening on ", Duration::from_secs(60))?;
-        let base_url = base_url.split_whitespace().next().unwrap_or_default().to_owned();
+        let base_url = base_url
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         Ok(Box::new(Running { process, base_url }))
     }
 }

@@ -16,14 +16,22 @@ pub(crate) fn workspace() -> PathBuf {
 pub(crate) fn cargo_build(package: &str, extra: &[&str]) -> Result<PathBuf, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .args(["build", "--message-format=json-render-diagnostics", "-p", package])
+        .args([
+            "build",
+            "--message-format=json-render-diagnostics",
+            "-p",
+            package,
+        ])
         .args(extra)
         .current_dir(workspace())
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !out.status.success() {
-        return Err(format!("cargo build -p {package} {} failed", extra.join(" ")));
+        return Err(format!(
+            "cargo build -p {package} {} failed",
+            extra.join(" ")
+        ));
     }
     String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -62,14 +70,24 @@ impl Process {
     pub(crate) fn wait_for(&mut self, needle: &str, timeout: Duration) -> Result<String, String> {
         let start = Instant::now();
         loop {
-            if let Some(rest) = self.output().lines().find_map(|l| l.split_once(needle).map(|(_, r)| r.to_owned())) {
+            if let Some(rest) = self
+                .output()
+                .lines()
+                .find_map(|l| l.split_once(needle).map(|(_, r)| r.to_owned()))
+            {
                 return Ok(rest);
             }
             if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(format!("exited with {status} before printing {needle:?}:\n{}", self.output()));
+                return Err(format!(
+                    "exited with {status} before printing {needle:?}:\n{}",
+                    self.output()
+                ));
             }
             if start.elapsed() > timeout {
-                return Err(format!("no {needle:?} within {timeout:?}:\n{}", self.output()));
+                return Err(format!(
+                    "no {needle:?} within {timeout:?}:\n{}",
+                    self.output()
+                ));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -77,14 +95,19 @@ impl Process {
 
     /// SIGTERM, then wait; a process that does not exit, or exits with an error, is reported.
     pub(crate) fn terminate(mut self, timeout: Duration) -> Result<(), String> {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         let start = Instant::now();
         while start.elapsed() < timeout {
             if let Some(status) = self.child.try_wait().map_err(|e| e.to_string())? {
                 return if status.success() {
                     Ok(())
                 } else {
-                    Err(format!("exited with {status} on SIGTERM:\n{}", self.output()))
+                    Err(format!(
+                        "exited with {status} on SIGTERM:\n{}",
+                        self.output()
+                    ))
                 };
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -118,4 +141,3 @@ pub(crate) fn scratch(name: &str) -> Result<PathBuf, String> {
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     Ok(dir)
 }
-

@@ -1,0 +1,56 @@
+//! Target features are exclusive, and a target whose adapter is not built yet says so at
+//! compile time. Checked by running `cargo check` on the umbrella crate with those features.
+
+use std::process::Command;
+
+fn check_with(features: &str) -> String {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args([
+            "check",
+            "--quiet",
+            "-p",
+            "faasade",
+            "--lib",
+            "--features",
+            features,
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run cargo");
+    assert!(
+        !out.status.success(),
+        "--features {features} must not compile"
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn two_targets_are_a_compile_error_naming_both() {
+    let stderr = check_with("aws,cloudflare");
+    assert!(
+        stderr.contains("the target features `aws` and `cloudflare` are both enabled"),
+        "{stderr}"
+    );
+    let stderr = check_with("spin,wasi,openwhisk");
+    for pair in [
+        "`spin` and `openwhisk`",
+        "`spin` and `wasi`",
+        "`openwhisk` and `wasi`",
+    ] {
+        assert!(stderr.contains(pair), "{pair} missing in:\n{stderr}");
+    }
+}
+
+#[test]
+fn targets_not_built_yet_say_so() {
+    for target in ["aws", "cloudflare", "fastly", "spin", "openwhisk", "wasi"] {
+        let stderr = check_with(target);
+        let message = format!("the `{target}` target is not built yet");
+        assert!(stderr.contains(&message), "{message} missing in:\n{stderr}");
+        assert!(
+            !stderr.contains("both enabled"),
+            "one feature is not two:\n{stderr}"
+        );
+    }
+}
