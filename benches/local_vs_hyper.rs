@@ -152,24 +152,24 @@ impl Server {
             .stderr(log)
             .spawn()
             .unwrap();
+        let mut server = Self { child, port: 0 };
         let started = Instant::now();
-        loop {
+        while started.elapsed() < Duration::from_secs(30) {
             let text = std::fs::read_to_string(&log_path).unwrap_or_default();
-            if let Some(url) = text.lines().find_map(|l| {
+            let url = text.lines().find_map(|l| {
                 l.split_once("listening on http://")
                     .map(|(_, r)| r.to_owned())
-            }) {
+            });
+            if let Some(url) = url {
                 let addr = url.split_whitespace().next().unwrap();
-                let port = addr.rsplit(':').next().unwrap().parse().unwrap();
-                return Self { child, port };
+                server.port = addr.rsplit(':').next().unwrap().parse().unwrap();
+                return server;
             }
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "{} did not start:\n{text}",
-                exe.display()
-            );
             std::thread::sleep(Duration::from_millis(20));
         }
+        server.stop();
+        let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+        panic!("{} did not start:\n{text}", exe.display());
     }
 
     fn stop(&mut self) {

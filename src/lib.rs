@@ -43,17 +43,7 @@ pub mod kv {
 pub mod targets;
 
 /// The local target, for starting an app's server in-process (tests, tools).
-#[cfg(all(
-    not(target_family = "wasm"),
-    not(any(
-        feature = "aws",
-        feature = "cloudflare",
-        feature = "fastly",
-        feature = "spin",
-        feature = "openwhisk",
-        feature = "wasi"
-    ))
-))]
+#[cfg(faasade_local)]
 pub mod local {
     pub use faasade_local::{Config, Running, start};
 }
@@ -105,23 +95,13 @@ compile_error!(
 
 #[doc(hidden)]
 pub mod __private {
-    #[cfg(not(target_family = "wasm"))]
+    #[cfg(faasade_local)]
     pub use faasade_local::run as run_local;
 }
 
 /// Expands `#[faasade::main]`'s handler factory into the entry point of the selected target.
 #[doc(hidden)]
-#[cfg(all(
-    not(target_family = "wasm"),
-    not(any(
-        feature = "aws",
-        feature = "cloudflare",
-        feature = "fastly",
-        feature = "spin",
-        feature = "openwhisk",
-        feature = "wasi"
-    ))
-))]
+#[cfg(faasade_local)]
 #[macro_export]
 macro_rules! __entry {
     ($factory:expr) => {
@@ -133,15 +113,7 @@ macro_rules! __entry {
 
 /// A target's build has already failed with a clear message; keep further errors away.
 #[doc(hidden)]
-#[cfg(any(
-    target_family = "wasm",
-    feature = "aws",
-    feature = "cloudflare",
-    feature = "fastly",
-    feature = "spin",
-    feature = "openwhisk",
-    feature = "wasi"
-))]
+#[cfg(not(faasade_local))]
 #[macro_export]
 macro_rules! __entry {
     ($factory:expr) => {

@@ -45,7 +45,7 @@ pub(crate) fn buffer_this_thread() {
 
 /// Write out this thread's buffered lines.
 pub(crate) fn flush_this_thread() {
-    BUFFER.with_borrow_mut(|buf| write_out(buf));
+    BUFFER.with_borrow_mut(write_out);
 }
 
 fn write_out(buf: &mut Vec<u8>) {
