@@ -42,10 +42,11 @@ pub mod kv {
 
 pub mod targets;
 
-/// The local target, for starting an app's server in-process (tests, tools).
+/// The local target, for an app's own tests: [`local::call`] answers one request in-process,
+/// [`local::start`] serves on a real socket.
 #[cfg(faasade_local)]
 pub mod local {
-    pub use faasade_local::{Config, Running, start};
+    pub use faasade_local::{Config, Running, call, start};
 }
 
 // ---- target selection -------------------------------------------------------------------------

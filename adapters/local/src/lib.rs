@@ -35,6 +35,30 @@ pub use config::{CONFIG_FILE, Config, ConfigError};
 pub use platform::TARGET;
 pub use server::{Running, start};
 
+/// Answer `req` with `handler` in-process, exactly as the local server would (a handler error or
+/// panic becomes its generic response) but with no socket: for an app's own tests. `config`
+/// supplies vars, secrets and the KV data folder; use a fresh `data_dir` per test.
+///
+/// ```
+/// use faasade_core::{Body, Context, Request, Result, handler};
+/// use faasade_local::{Config, call};
+///
+/// async fn hello(req: Request, _cx: Context) -> Result<String> {
+///     Ok(format!("hello {}", req.uri().path()))
+/// }
+///
+/// let req = Request::new(Body::empty());
+/// let res = call(&Config::default(), &handler::from_fn(hello), req);
+/// assert_eq!(res.body().as_bytes(), b"hello /");
+/// ```
+pub fn call<H: Handler>(
+    config: &Config,
+    handler: &H,
+    req: faasade_core::Request,
+) -> faasade_core::Response {
+    server::call(config, handler, req)
+}
+
 const USAGE: &str = "\
 Serves this Faasade app on the local target.
 

@@ -2,7 +2,7 @@
 //! so handler futures never need to be `Send`.
 
 use std::io;
-use std::net::{SocketAddr, TcpListener as StdListener};
+use std::net::{IpAddr, SocketAddr, TcpListener as StdListener};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -148,8 +148,13 @@ async fn worker<H: Handler>(
         let conn =
             graceful.watch(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
         tokio::task::spawn_local(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!(error = %e, %peer, "connection ended with an error");
+            match conn.await {
+                // hyper has already answered 400 (or 431 for oversize headers).
+                Err(e) if e.is_parse() => {
+                    tracing::info!(error = %e, %peer, "malformed request rejected");
+                }
+                Err(e) => tracing::debug!(error = %e, %peer, "connection ended with an error"),
+                Ok(()) => {}
             }
         });
     }
@@ -170,6 +175,34 @@ async fn worker<H: Handler>(
     }
 }
 
+/// See [`crate::call`].
+pub(crate) fn call<H: Handler>(
+    config: &Config,
+    handler: &H,
+    req: faasade_core::Request,
+) -> Response {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread runtime");
+    let platform = Arc::new(LocalPlatform::new(config));
+    let cx = Context::new(platform.clone(), request_meta(config, None));
+    tokio::task::LocalSet::new().block_on(&rt, async move {
+        let res = handler::serve(handler, req, cx).await;
+        platform.background.close();
+        platform.background.wait().await;
+        res
+    })
+}
+
+fn request_meta(config: &Config, client_ip: Option<IpAddr>) -> RequestMeta {
+    let mut meta = RequestMeta::default();
+    meta.request_id = uuid::Uuid::new_v4().to_string();
+    meta.client_ip = client_ip;
+    meta.deadline = Some(SystemTime::now() + config.timeout);
+    meta
+}
+
 /// One request: read the body within the limit, run the handler within the timeout, log it.
 async fn answer<H: Handler>(
     handler: &H,
@@ -182,11 +215,10 @@ async fn answer<H: Handler>(
     let path = req.uri().path().to_owned();
     let res = match read_request(shared, req).await {
         Ok(req) => {
-            let mut meta = RequestMeta::default();
-            meta.request_id = uuid::Uuid::new_v4().to_string();
-            meta.client_ip = Some(peer.ip());
-            meta.deadline = Some(SystemTime::now() + shared.config.timeout);
-            let cx = Context::new(shared.platform.clone(), meta);
+            let cx = Context::new(
+                shared.platform.clone(),
+                request_meta(&shared.config, Some(peer.ip())),
+            );
             match tokio::time::timeout(shared.config.timeout, handler::serve(handler, req, cx))
                 .await
             {

@@ -306,3 +306,30 @@ fn event_functions_take_posted_json() {
     assert_eq!(c.get(server.url()).send().unwrap().status(), 405);
     server.shutdown();
 }
+
+#[test]
+fn call_answers_in_process_like_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let get = |path: &str| {
+        http::Request::get(path)
+            .body(faasade_core::Body::empty())
+            .unwrap()
+    };
+    let res = faasade_local::call(&config, &from_fn(app), get("/kv"));
+    assert_eq!(res.body().as_bytes(), b"1");
+    assert_eq!(
+        faasade_local::call(&config, &from_fn(app), get("/kv"))
+            .body()
+            .as_bytes(),
+        b"2"
+    );
+    assert_eq!(
+        faasade_local::call(&config, &from_fn(app), get("/nope")).status(),
+        404
+    );
+    let meta = faasade_local::call(&config, &from_fn(app), get("/meta"));
+    let meta: serde_json::Value = serde_json::from_slice(meta.body().as_bytes()).unwrap();
+    assert_eq!(meta["target"], "local");
+    assert_eq!(meta["client_ip"], serde_json::Value::Null);
+}
