@@ -31,6 +31,11 @@ pub trait Handler: 'static {
     /// Answer one HTTP request.
     fn call(&self, req: Request, cx: Context) -> LocalBoxFuture<'static, Result<Response>>;
 
+    /// Whether this is a JSON event function (adapters hand it raw events, not HTTP).
+    fn is_event(&self) -> bool {
+        false
+    }
+
     /// Handle one JSON event from a non-HTTP trigger. `None` for HTTP handlers; adapters
     /// answer such events with an error that says the function only serves HTTP.
     fn call_event(
@@ -175,6 +180,10 @@ where
             let out = fut.await.map_err(Into::into)?;
             Ok(Response::json(&out))
         })
+    }
+
+    fn is_event(&self) -> bool {
+        true
     }
 
     fn call_event(
@@ -361,6 +370,7 @@ mod tests {
         let bad = http::Request::post("/").body(Body::from("{")).unwrap();
         assert_eq!(block_on(serve(&h, bad, context())).status(), 400);
 
+        assert!(h.is_event() && !from_fn(hello).is_event());
         let out = block_on(serve_event(&h, serde_json::json!({"qty": 5}), context())).unwrap();
         assert_eq!(out, serde_json::json!({"qty": 10}));
         let wrong = block_on(serve_event(&h, serde_json::json!({"q": 5}), context())).unwrap_err();

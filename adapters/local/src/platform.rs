@@ -1,13 +1,11 @@
 //! The local [`Platform`]: vars and secrets from the environment and `faasade.toml`, KV in
-//! redb, outbound fetch through reqwest, `wait_until` on the worker's task set.
+//! redb, outbound fetch through reqwest (faasade-native-fetch), `wait_until` on the worker's task set.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::sync::Arc;
 
-use faasade_core::{
-    Body, BoxFuture, Error, Kv, LocalBoxFuture, Platform, Request, Response, Result, StatusCode,
-};
+use faasade_core::{BoxFuture, Kv, LocalBoxFuture, Platform, Request, Response, Result};
+use faasade_native_fetch::Fetcher;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
@@ -20,8 +18,7 @@ pub(crate) struct LocalPlatform {
     vars: BTreeMap<String, String>,
     secrets: BTreeMap<String, String>,
     db: LocalDb,
-    http: OnceLock<reqwest::Client>,
-    fetch_timeout: Duration,
+    fetcher: Fetcher,
     pub(crate) background: TaskTracker,
 }
 
@@ -31,21 +28,9 @@ impl LocalPlatform {
             vars: config.vars.clone(),
             secrets: config.secrets.clone(),
             db: LocalDb::new(config.data_dir.clone()),
-            http: OnceLock::new(),
-            fetch_timeout: config.timeout,
+            fetcher: Fetcher::new(config.timeout),
             background: TaskTracker::new(),
         }
-    }
-
-    fn client(&self) -> Result<&reqwest::Client> {
-        if let Some(c) = self.http.get() {
-            return Ok(c);
-        }
-        let client = reqwest::Client::builder()
-            .timeout(self.fetch_timeout)
-            .build()
-            .map_err(|e| Error::internal("cannot build the HTTP client").with_source(e))?;
-        Ok(self.http.get_or_init(|| client))
     }
 }
 
@@ -71,8 +56,7 @@ impl Platform for LocalPlatform {
     }
 
     fn fetch(&self, req: Request) -> BoxFuture<'static, Result<Response>> {
-        let client = self.client().cloned();
-        Box::pin(async move { fetch(client?, req).await })
+        self.fetcher.fetch(req)
     }
 
     fn wait_until(&self, task: LocalBoxFuture<'static, ()>) -> Result<()> {
@@ -80,40 +64,4 @@ impl Platform for LocalPlatform {
         self.background.spawn_local(task);
         Ok(())
     }
-}
-
-async fn fetch(client: reqwest::Client, req: Request) -> Result<Response> {
-    let (parts, body) = req.into_parts();
-    if parts.uri.scheme().is_none() || parts.uri.host().is_none() {
-        return Err(Error::internal(format!(
-            "fetch needs an absolute URL, got {:?}",
-            parts.uri.to_string()
-        )));
-    }
-    let url = parts.uri.to_string();
-    let res = client
-        .request(parts.method.clone(), &url)
-        .headers(parts.headers)
-        .body(body.into_bytes())
-        .send()
-        .await
-        .map_err(|e| {
-            Error::new(
-                StatusCode::BAD_GATEWAY,
-                format!("fetch {} {url} failed", parts.method),
-            )
-            .with_source(e)
-        })?;
-    let mut out = Response::new(Body::empty());
-    *out.status_mut() = res.status();
-    *out.headers_mut() = res.headers().clone();
-    let bytes = res.bytes().await.map_err(|e| {
-        Error::new(
-            StatusCode::BAD_GATEWAY,
-            format!("reading the body of {url} failed"),
-        )
-        .with_source(e)
-    })?;
-    *out.body_mut() = bytes.into();
-    Ok(out)
 }

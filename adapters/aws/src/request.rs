@@ -1,0 +1,138 @@
+//! Decoding: a request lambda_http has parsed from any HTTP front (API Gateway REST v1, HTTP API
+//! v2, ALB, Function URL) becomes a neutral [`Request`] plus the invocation's [`RequestMeta`].
+
+use std::net::IpAddr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use faasade_core::{Body, Request, RequestMeta};
+use http::Uri;
+use lambda_http::RequestExt as _;
+use lambda_http::request::RequestContext;
+
+/// Deadlines below this (1 January 2001 in epoch milliseconds) cannot be epoch times: local
+/// emulators send a duration in milliseconds instead (cargo-lambda sends 600000).
+const EPOCH_MS_FLOOR: u64 = 978_307_200_000;
+
+/// The neutral request and its metadata.
+pub fn from_lambda(req: lambda_http::Request) -> (Request, RequestMeta) {
+    let lambda_cx = req.lambda_context_ref().cloned();
+    let request_cx = req.request_context_ref().cloned();
+    let (mut parts, body) = req.into_parts();
+    if let Some(stage) = request_cx.as_ref().and_then(stage_of) {
+        parts.uri = without_stage(&parts.uri, stage);
+    }
+    let body = match body {
+        lambda_http::Body::Empty => Bytes::new(),
+        lambda_http::Body::Text(text) => Bytes::from(text),
+        lambda_http::Body::Binary(bytes) => Bytes::from(bytes),
+        _ => Bytes::new(),
+    };
+
+    let mut meta = RequestMeta::default();
+    meta.client_ip = client_ip(request_cx.as_ref(), &parts.headers);
+    if let Some(cx) = &lambda_cx {
+        fill_from_context(&mut meta, cx);
+    }
+    if let Some(stage) = request_cx.as_ref().and_then(stage_of) {
+        meta.extra.push(("aws.stage".into(), stage.to_owned()));
+    }
+    (Request::from_parts(parts, Body::from(body)), meta)
+}
+
+/// Request id, deadline, function ARN and trace id from the Lambda invocation context.
+pub fn fill_from_context(meta: &mut RequestMeta, cx: &lambda_runtime::Context) {
+    meta.request_id = cx.request_id.clone();
+    meta.deadline = Some(deadline(cx.deadline, SystemTime::now()));
+    meta.extra
+        .push(("aws.function_arn".into(), cx.invoked_function_arn.clone()));
+    if let Some(trace) = &cx.xray_trace_id {
+        meta.extra.push(("aws.xray_trace_id".into(), trace.clone()));
+    }
+}
+
+fn deadline(ms: u64, now: SystemTime) -> SystemTime {
+    if ms < EPOCH_MS_FLOOR {
+        now + Duration::from_millis(ms)
+    } else {
+        UNIX_EPOCH + Duration::from_millis(ms)
+    }
+}
+
+/// The stage an API Gateway request came through, unless it is the `$default` stage (which
+/// never appears in paths).
+fn stage_of(cx: &RequestContext) -> Option<&str> {
+    let stage = match cx {
+        RequestContext::ApiGatewayV1(cx) => cx.stage.as_deref(),
+        RequestContext::ApiGatewayV2(cx) => cx.stage.as_deref(),
+        _ => None,
+    };
+    stage.filter(|s| !s.is_empty() && *s != "$default")
+}
+
+/// lambda_http puts the stage in front of API Gateway paths (`/Prod/users`); the handler sees
+/// the path it routes on (`/users`), the same on every target.
+fn without_stage(uri: &Uri, stage: &str) -> Uri {
+    let prefix = format!("/{stage}");
+    let path = uri.path();
+    let rest = match path.strip_prefix(&prefix) {
+        Some("") => "/",
+        Some(rest) if rest.starts_with('/') => rest,
+        _ => return uri.clone(),
+    };
+    let path_and_query = match uri.query() {
+        Some(q) => format!("{rest}?{q}"),
+        None => rest.to_owned(),
+    };
+    let mut parts = uri.clone().into_parts();
+    match path_and_query.parse() {
+        Ok(pq) => {
+            parts.path_and_query = Some(pq);
+            Uri::from_parts(parts).unwrap_or_else(|_| uri.clone())
+        }
+        Err(_) => uri.clone(),
+    }
+}
+
+fn client_ip(cx: Option<&RequestContext>, headers: &http::HeaderMap) -> Option<IpAddr> {
+    let from_context = match cx? {
+        RequestContext::ApiGatewayV1(cx) => cx.identity.source_ip.clone(),
+        RequestContext::ApiGatewayV2(cx) => cx.http.source_ip.clone(),
+        _ => None,
+    };
+    // ALB (and anything else behind a proxy) only tells through X-Forwarded-For.
+    let forwarded = || {
+        let value = headers.get("x-forwarded-for")?.to_str().ok()?;
+        Some(value.split(',').next()?.trim().to_owned())
+    };
+    from_context.or_else(forwarded)?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_prefix_is_removed_only_as_a_whole_segment() {
+        let uri: Uri = "https://h/Prod/users?a=1".parse().unwrap();
+        assert_eq!(
+            without_stage(&uri, "Prod").to_string(),
+            "https://h/users?a=1"
+        );
+        let root: Uri = "https://h/Prod".parse().unwrap();
+        assert_eq!(without_stage(&root, "Prod").path(), "/");
+        let other: Uri = "https://h/Production/x".parse().unwrap();
+        assert_eq!(without_stage(&other, "Prod").path(), "/Production/x");
+    }
+
+    #[test]
+    fn emulator_deadlines_are_durations() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        assert_eq!(deadline(600_000, now), now + Duration::from_secs(600));
+        let epoch = 1_800_000_003_000;
+        assert_eq!(
+            deadline(epoch, now),
+            UNIX_EPOCH + Duration::from_millis(epoch)
+        );
+    }
+}
