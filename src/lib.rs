@@ -79,7 +79,10 @@ macro_rules! planned_targets {
         )*
     };
 }
-planned_targets!("aws", "cloudflare", "fastly", "spin", "openwhisk", "wasi");
+planned_targets!("cloudflare", "fastly", "spin", "openwhisk", "wasi");
+
+#[cfg(all(feature = "aws", target_family = "wasm"))]
+compile_error!("faasade: the `aws` target builds for Linux (x86_64 or aarch64), not WebAssembly");
 
 #[cfg(all(
     target_family = "wasm",
@@ -96,6 +99,8 @@ compile_error!(
 
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(faasade_target = "aws")]
+    pub use faasade_aws::run as run_aws;
     #[cfg(faasade_local)]
     pub use faasade_local::run as run_local;
 }
@@ -112,9 +117,21 @@ macro_rules! __entry {
     };
 }
 
+/// The AWS Lambda entry point: poll the Runtime API.
+#[doc(hidden)]
+#[cfg(faasade_target = "aws")]
+#[macro_export]
+macro_rules! __entry {
+    ($factory:expr) => {
+        fn main() -> ::std::process::ExitCode {
+            $crate::__private::run_aws($factory)
+        }
+    };
+}
+
 /// A target's build has already failed with a clear message; keep further errors away.
 #[doc(hidden)]
-#[cfg(not(faasade_local))]
+#[cfg(not(any(faasade_local, faasade_target = "aws")))]
 #[macro_export]
 macro_rules! __entry {
     ($factory:expr) => {

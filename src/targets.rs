@@ -60,8 +60,21 @@ pub const TARGETS: &[Target] = &[
         name: "aws",
         feature: Some("aws"),
         rust_target: "x86_64/aarch64-unknown-linux-gnu",
-        tested_on: "cargo-lambda's Runtime API emulator",
-        support: None,
+        tested_on: "cargo-lambda's Runtime API emulator (Function URL) + AWS sample events",
+        support: Some(&[
+            (Vars, Yes),
+            (Secrets, Yes),
+            (
+                Kv,
+                No("Lambda has no built-in key-value service; no backend is wired in yet"),
+            ),
+            (Fetch, Yes),
+            (
+                WaitUntil,
+                No("Lambda freezes the process once the response is returned"),
+            ),
+            (Events, Yes),
+        ]),
     },
     Target {
         name: "cloudflare",

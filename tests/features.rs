@@ -44,7 +44,7 @@ fn two_targets_are_a_compile_error_naming_both() {
 
 #[test]
 fn targets_not_built_yet_say_so() {
-    for target in ["aws", "cloudflare", "fastly", "spin", "openwhisk", "wasi"] {
+    for target in ["cloudflare", "fastly", "spin", "openwhisk", "wasi"] {
         let stderr = check_with(target);
         let message = format!("the `{target}` target is not built yet");
         assert!(stderr.contains(&message), "{message} missing in:\n{stderr}");
@@ -53,4 +53,29 @@ fn targets_not_built_yet_say_so() {
             "one feature is not two:\n{stderr}"
         );
     }
+}
+
+#[test]
+fn every_example_builds_for_aws_unchanged() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["check", "--quiet", "--features", "aws"])
+        .args([
+            "-p",
+            "hello",
+            "-p",
+            "event",
+            "-p",
+            "axum-router",
+            "-p",
+            "conformance",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run cargo");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

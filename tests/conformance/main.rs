@@ -20,6 +20,7 @@ use shims::{Instance, Setup};
 enum Outcome {
     Pass,
     Fail(Vec<String>),
+    /// The target does not offer the group's capability (checked to fail loudly).
     NotApplicable(&'static str),
 }
 
@@ -128,9 +129,14 @@ fn run_target(target: &str, instance: &dyn Instance, cases: &[Case]) -> Vec<Outc
     cases
         .iter()
         .map(|case| {
-            let support = capability_of(&case.group).and_then(|c| info.and_then(|t| t.supports(c)));
-            if let Some(Support::No(reason)) = support {
-                return Outcome::NotApplicable(reason);
+            let capability = capability_of(&case.group);
+            let support = capability.and_then(|c| info.and_then(|t| t.supports(c)));
+            if let (Some(Support::No(reason)), Some(capability)) = (support, capability) {
+                // Unsupported must fail loudly: a 5xx for the client, a log line naming both.
+                return match refused(&client, instance, case, target, capability) {
+                    Ok(()) => Outcome::NotApplicable(reason),
+                    Err(problem) => Outcome::Fail(vec![problem]),
+                };
             }
             let mut problems = run_case(&client, instance.base_url(), case);
             if let Some(next) = &case.then {
@@ -150,6 +156,33 @@ fn run_target(target: &str, instance: &dyn Instance, cases: &[Case]) -> Vec<Outc
             }
         })
         .collect()
+}
+
+/// A case of an unsupported group: the answer is a 5xx without internals, and the runtime's
+/// log says "the `<target>` target does not support `<capability>`".
+fn refused(
+    client: &reqwest::blocking::Client,
+    instance: &dyn Instance,
+    case: &Case,
+    target: &str,
+    capability: Capability,
+) -> Result<(), String> {
+    let answer = send(client, instance.base_url(), &case.request)?;
+    if !(500..600).contains(&answer.status) {
+        return Err(format!(
+            "unsupported `{capability}` answered {} instead of a 5xx",
+            answer.status
+        ));
+    }
+    let message = format!("the `{target}` target does not support `{capability}`");
+    let started = std::time::Instant::now();
+    while !instance.logs().contains(&message) {
+        if started.elapsed() > Duration::from_secs(5) {
+            return Err(format!("no log line saying {message:?}"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
 }
 
 fn run_case(client: &reqwest::blocking::Client, base: &str, case: &Case) -> Vec<String> {

@@ -1,6 +1,7 @@
 //! One shim per target: build the conformance app for it, start the target's real local
 //! runtime, hand back a base URL, stop it. An adapter adds its shim here and nothing else.
 
+mod aws;
 mod local;
 mod process;
 
@@ -32,5 +33,5 @@ pub(crate) trait Instance {
 
 /// Every shim, in table order.
 pub(crate) fn all() -> Vec<Box<dyn Shim>> {
-    vec![Box::new(local::Local)]
+    vec![Box::new(local::Local), Box::new(aws::Aws)]
 }

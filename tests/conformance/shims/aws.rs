@@ -1,0 +1,115 @@
+//! AWS Lambda: the conformance app built with `--features aws` and run by cargo-lambda's
+//! Runtime API emulator (`cargo lambda watch`), reached through its Function URL endpoint
+//! (`/lambda-url/<function>/...`), which sends Lambda's v2 payload. The test command installs
+//! cargo-lambda from PyPI and points `FAASADE_CARGO_LAMBDA` at it.
+//!
+//! Where the emulator differs from Lambda: its deadline is a duration (600000 ms), not an epoch
+//! time (the adapter accepts both); it adds CORS headers unless told not to (`--disable-cors`).
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use super::process::{Process, workspace};
+use super::{Instance, Setup, Shim};
+
+pub(crate) struct Aws;
+
+fn cargo_lambda() -> Result<PathBuf, String> {
+    if let Ok(path) = std::env::var("FAASADE_CARGO_LAMBDA") {
+        return Ok(path.into());
+    }
+    let home = std::env::var("HOME").unwrap_or_default();
+    let cache = std::env::var("FAASADE_CACHE").unwrap_or(format!("{home}/.cache/faasade"));
+    let path = PathBuf::from(cache).join("venv/bin/cargo-lambda");
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "cargo-lambda not found at {}: run `bash scripts/test.sh`, which installs it",
+            path.display()
+        ))
+    }
+}
+
+impl Shim for Aws {
+    fn target(&self) -> &'static str {
+        "aws"
+    }
+
+    fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, String> {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| e.to_string())?
+            .port();
+        let mut command = Command::new(cargo_lambda()?);
+        command
+            .args([
+                "lambda",
+                "watch",
+                "--ignore-changes",
+                "--disable-cors",
+                "--features",
+                "aws",
+            ])
+            .args([
+                "--invoke-address",
+                "127.0.0.1",
+                "--invoke-port",
+                &port.to_string(),
+            ])
+            .arg("--env-var")
+            .arg(format!("UPSTREAM_URL={}", setup.upstream_url))
+            .current_dir(workspace().join("examples/conformance"));
+        for (name, value) in &setup.vars {
+            command.arg("--env-var").arg(format!("{name}={value}"));
+        }
+        let process = Process::spawn(command)?;
+        let base_url = format!("http://127.0.0.1:{port}/lambda-url/conformance");
+        // The emulator compiles the function before it can answer: wait for a first reply.
+        let client = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        loop {
+            if client
+                .get(format!("{base_url}/"))
+                .send()
+                .is_ok_and(|r| r.status() == 200)
+            {
+                break;
+            }
+            if started.elapsed() > Duration::from_secs(900) {
+                return Err(format!(
+                    "cargo lambda watch did not answer within 15 minutes:\n{}",
+                    process.output()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        Ok(Box::new(Running { process, base_url }))
+    }
+}
+
+struct Running {
+    process: Process,
+    base_url: String,
+}
+
+impl Instance for Running {
+    fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    fn logs(&self) -> String {
+        self.process.output()
+    }
+
+    fn stop(self: Box<Self>) -> Result<(), String> {
+        // The emulator's own exit status on SIGTERM is not part of the contract.
+        let _ = self.process.terminate(Duration::from_secs(15));
+        Ok(())
+    }
+}
