@@ -32,11 +32,11 @@ done
 step "cargo-lambda (the AWS Lambda Runtime API emulator), from PyPI"
 CARGO_LAMBDA_VERSION=1.9.2
 export FAASADE_CARGO_LAMBDA="$FAASADE_CACHE/venv/bin/cargo-lambda"
-if ! "$FAASADE_CARGO_LAMBDA" --version 2>/dev/null | grep -q "^cargo-lambda $CARGO_LAMBDA_VERSION "; then
+if ! "$FAASADE_CARGO_LAMBDA" lambda --version 2>/dev/null | grep -q "^cargo-lambda $CARGO_LAMBDA_VERSION "; then
   python3 -m venv "$FAASADE_CACHE/venv"
   "$FAASADE_CACHE/venv/bin/pip" install --quiet --disable-pip-version-check "cargo-lambda==$CARGO_LAMBDA_VERSION"
 fi
-"$FAASADE_CARGO_LAMBDA" --version
+"$FAASADE_CARGO_LAMBDA" lambda --version
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
