@@ -38,6 +38,15 @@ if ! "$FAASADE_CARGO_LAMBDA" lambda --version 2>/dev/null | grep -q "^cargo-lamb
 fi
 "$FAASADE_CARGO_LAMBDA" lambda --version
 
+step "cfn-lint (SAM template checks), from PyPI; Rust targets for the Lambda zips"
+CFN_LINT_VERSION=1.58.0
+export FAASADE_CFN_LINT="$FAASADE_CACHE/venv/bin/cfn-lint"
+if ! "$FAASADE_CFN_LINT" --version 2>/dev/null | grep -q "$CFN_LINT_VERSION"; then
+  "$FAASADE_CACHE/venv/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
+fi
+"$FAASADE_CFN_LINT" --version
+rustup target add x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
