@@ -1,0 +1,17 @@
+//! The baseline for the aws benchmark: a hello world written by hand against `lambda_http`, as
+//! a Rust developer would without Faasade.
+
+use lambda_http::{Body, Error, Request, Response, run, service_fn};
+
+async fn hello(req: Request) -> Result<Response<Body>, Error> {
+    let greeting = std::env::var("GREETING").unwrap_or_else(|_| "hello".into());
+    let text = format!("{greeting} {}\n", req.uri().path());
+    Ok(Response::builder()
+        .header("content-type", "text/plain; charset=utf-8")
+        .body(Body::Text(text))?)
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    run(service_fn(hello)).await
+}
