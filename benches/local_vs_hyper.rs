@@ -49,7 +49,7 @@ fn main() {
             "info,faasade::access=off",
         ),
     ];
-    let mut servers: Vec<(&str, Server)> = configs
+    let servers: Vec<(&str, Server)> = configs
         .iter()
         .enumerate()
         .map(|(i, (name, exe, log))| (*name, Server::start(i, exe, log)))
@@ -92,9 +92,6 @@ fn main() {
         "  ratio faasade local / plain hyper (access log off): {:.2}",
         medians[2] / medians[0]
     );
-    for (_, server) in servers.iter_mut() {
-        server.stop();
-    }
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -175,6 +172,13 @@ impl Server {
     fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    /// No server outlives the bench, even when it stops on a panic.
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 

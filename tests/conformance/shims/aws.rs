@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use super::process::{Process, workspace};
-use super::{Instance, Setup, Shim};
+use super::{Instance, ProcessInstance, Setup, Shim};
 
 pub(crate) struct Aws;
 
@@ -89,27 +89,11 @@ impl Shim for Aws {
             }
             std::thread::sleep(Duration::from_millis(250));
         }
-        Ok(Box::new(Running { process, base_url }))
-    }
-}
-
-struct Running {
-    process: Process,
-    base_url: String,
-}
-
-impl Instance for Running {
-    fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    fn logs(&self) -> String {
-        self.process.output()
-    }
-
-    fn stop(self: Box<Self>) -> Result<(), String> {
         // The emulator's own exit status on SIGTERM is not part of the contract.
-        let _ = self.process.terminate(Duration::from_secs(15));
-        Ok(())
+        Ok(Box::new(ProcessInstance {
+            process,
+            base_url,
+            clean_exit_required: false,
+        }))
     }
 }

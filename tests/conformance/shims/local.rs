@@ -5,7 +5,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::process::{Process, cargo_build, scratch};
-use super::{Instance, Setup, Shim};
+use super::{Instance, ProcessInstance, Setup, Shim};
 
 pub(crate) struct Local;
 
@@ -35,26 +35,11 @@ impl Shim for Local {
             .next()
             .unwrap_or_default()
             .to_owned();
-        Ok(Box::new(Running { process, base_url }))
-    }
-}
-
-struct Running {
-    process: Process,
-    base_url: String,
-}
-
-impl Instance for Running {
-    fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    fn logs(&self) -> String {
-        self.process.output()
-    }
-
-    fn stop(self: Box<Self>) -> Result<(), String> {
         // Graceful shutdown is part of the contract: SIGTERM must end the server cleanly.
-        self.process.terminate(Duration::from_secs(15))
+        Ok(Box::new(ProcessInstance {
+            process,
+            base_url,
+            clean_exit_required: true,
+        }))
     }
 }

@@ -5,6 +5,10 @@ mod aws;
 mod local;
 mod process;
 
+use std::time::Duration;
+
+use process::Process;
+
 /// What every target's app is started with.
 pub(crate) struct Setup {
     /// Base URL of the test upstream (the `fetch` group).
@@ -29,6 +33,34 @@ pub(crate) trait Instance {
     fn logs(&self) -> String;
     /// Stop the runtime; an unclean stop is an error.
     fn stop(self: Box<Self>) -> Result<(), String>;
+}
+
+/// A runtime process serving the conformance app at `base_url`.
+pub(crate) struct ProcessInstance {
+    pub(crate) process: Process,
+    pub(crate) base_url: String,
+    /// Whether SIGTERM must end the process cleanly (a target's own server), or only end it
+    /// (an emulator whose exit status is not part of the contract).
+    pub(crate) clean_exit_required: bool,
+}
+
+impl Instance for ProcessInstance {
+    fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    fn logs(&self) -> String {
+        self.process.output()
+    }
+
+    fn stop(self: Box<Self>) -> Result<(), String> {
+        let stopped = self.process.terminate(Duration::from_secs(15));
+        if self.clean_exit_required {
+            stopped
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// Every shim, in table order.
