@@ -3,18 +3,15 @@
 //! The test command installs both tools and points `FAASADE_CARGO_LAMBDA` / `FAASADE_CFN_LINT`
 //! at them.
 
+#[allow(dead_code)]
+#[path = "conformance/shims/process.rs"]
+mod process;
+
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn tool(env: &str, venv_bin: &str) -> PathBuf {
-    if let Ok(path) = std::env::var(env) {
-        return path.into();
-    }
-    let home = std::env::var("HOME").unwrap_or_default();
-    let cache = std::env::var("FAASADE_CACHE").unwrap_or(format!("{home}/.cache/faasade"));
-    PathBuf::from(cache).join("venv/bin").join(venv_bin)
-}
+use process::cached_tool;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -45,7 +42,7 @@ fn bootstrap_zips_for_x86_64_and_arm64() {
     // ELF e_machine values: x86-64 is 62, AArch64 is 183.
     for (flag, dir, machine) in [("--x86-64", "x86_64", 62u16), ("--arm64", "arm64", 183)] {
         let lambda_dir = root().join("target/lambda-dist").join(dir);
-        let cargo_lambda = tool("FAASADE_CARGO_LAMBDA", "cargo-lambda");
+        let cargo_lambda = cached_tool("FAASADE_CARGO_LAMBDA", "cargo-lambda");
         // cargo-lambda finds zig through the Python beside it (the `ziglang` package).
         let venv_bin = cargo_lambda.parent().unwrap().to_owned();
         let path = std::env::join_paths(std::iter::once(venv_bin).chain(std::env::split_paths(
@@ -87,7 +84,7 @@ fn bootstrap_zips_for_x86_64_and_arm64() {
 
 #[test]
 fn sam_template_passes_cfn_lint() {
-    let out = Command::new(tool("FAASADE_CFN_LINT", "cfn-lint"))
+    let out = Command::new(cached_tool("FAASADE_CFN_LINT", "cfn-lint"))
         .arg(root().join("templates/aws/template.yaml"))
         .output()
         .expect("run cfn-lint");

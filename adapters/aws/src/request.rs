@@ -18,8 +18,9 @@ const EPOCH_MS_FLOOR: u64 = 978_307_200_000;
 pub fn from_lambda(req: lambda_http::Request) -> (Request, RequestMeta) {
     let lambda_cx = req.lambda_context_ref().cloned();
     let request_cx = req.request_context_ref().cloned();
+    let stage = request_cx.as_ref().and_then(stage_of).map(str::to_owned);
     let (mut parts, body) = req.into_parts();
-    if let Some(stage) = request_cx.as_ref().and_then(stage_of) {
+    if let Some(stage) = &stage {
         parts.uri = without_stage(&parts.uri, stage);
     }
     let body = match body {
@@ -34,8 +35,8 @@ pub fn from_lambda(req: lambda_http::Request) -> (Request, RequestMeta) {
     if let Some(cx) = &lambda_cx {
         fill_from_context(&mut meta, cx);
     }
-    if let Some(stage) = request_cx.as_ref().and_then(stage_of) {
-        meta.extra.push(("aws.stage".into(), stage.to_owned()));
+    if let Some(stage) = stage {
+        meta.extra.push(("aws.stage".into(), stage));
     }
     (Request::from_parts(parts, Body::from(body)), meta)
 }

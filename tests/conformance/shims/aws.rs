@@ -11,18 +11,13 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use super::process::{Process, workspace};
+use super::process::{Process, cached_tool, workspace};
 use super::{Instance, ProcessInstance, Setup, Shim};
 
 pub(crate) struct Aws;
 
 fn cargo_lambda() -> Result<PathBuf, String> {
-    if let Ok(path) = std::env::var("FAASADE_CARGO_LAMBDA") {
-        return Ok(path.into());
-    }
-    let home = std::env::var("HOME").unwrap_or_default();
-    let cache = std::env::var("FAASADE_CACHE").unwrap_or(format!("{home}/.cache/faasade"));
-    let path = PathBuf::from(cache).join("venv/bin/cargo-lambda");
+    let path = cached_tool("FAASADE_CARGO_LAMBDA", "cargo-lambda");
     if path.exists() {
         Ok(path)
     } else {

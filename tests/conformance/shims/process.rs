@@ -134,6 +134,17 @@ fn collect(stream: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
     });
 }
 
+/// A tool the test command installed: `$<env>` if set, else `<name>` in the cached venv
+/// (`$FAASADE_CACHE/venv/bin`, `~/.cache/faasade` by default).
+pub(crate) fn cached_tool(env: &str, name: &str) -> PathBuf {
+    if let Ok(path) = std::env::var(env) {
+        return path.into();
+    }
+    let home = std::env::var("HOME").unwrap_or_default();
+    let cache = std::env::var("FAASADE_CACHE").unwrap_or(format!("{home}/.cache/faasade"));
+    PathBuf::from(cache).join("venv/bin").join(name)
+}
+
 /// A fresh scratch folder under the target directory (kept for inspection after a failure).
 pub(crate) fn scratch(name: &str) -> Result<PathBuf, String> {
     let dir = workspace().join("target/conformance").join(name);
