@@ -211,18 +211,18 @@ where
 /// a panic becomes a logged `500` where the target can unwind. Nothing internal reaches the
 /// client.
 pub async fn serve<H: Handler + ?Sized>(handler: &H, req: Request, cx: Context) -> Response {
-    let method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let request_id = cx.request_id().to_owned();
+    // Kept for the log lines of a failure: reference-counted copies, no allocation.
+    let (method, uri, log_cx) = (req.method().clone(), req.uri().clone(), cx.clone());
     match CatchUnwind(handler.call(req, cx)).await {
         Ok(Ok(res)) => res,
         Ok(Err(err)) => {
-            log_error(&err, &request_id, &method, &path);
+            log_error(&err, log_cx.request_id(), &method, uri.path());
             error_response(&err)
         }
         Err(panic) => {
             let message = panic_message(&*panic);
-            tracing::error!(%request_id, %method, %path, panic = message, "handler panicked");
+            let (request_id, path) = (log_cx.request_id(), uri.path());
+            tracing::error!(request_id, %method, path, panic = message, "handler panicked");
             error_response(&Error::from_status(StatusCode::INTERNAL_SERVER_ERROR))
         }
     }
@@ -235,7 +235,8 @@ pub async fn serve_event<H: Handler + ?Sized>(
     event: serde_json::Value,
     cx: Context,
 ) -> Result<serde_json::Value> {
-    let request_id = cx.request_id().to_owned();
+    let log_cx = cx.clone();
+    let request_id = log_cx.request_id();
     let Some(fut) = handler.call_event(event, cx) else {
         return Err(Error::bad_request(
             "this function serves HTTP requests; it got a non-HTTP event",
@@ -244,7 +245,7 @@ pub async fn serve_event<H: Handler + ?Sized>(
     match CatchUnwind(fut).await {
         Ok(Ok(out)) => Ok(out),
         Ok(Err(err)) => {
-            log_error(&err, &request_id, "EVENT", "");
+            log_error(&err, request_id, "EVENT", "");
             Err(err)
         }
         Err(panic) => {

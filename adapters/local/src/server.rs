@@ -211,8 +211,9 @@ async fn answer<H: Handler>(
     req: http::Request<Incoming>,
 ) -> Response {
     let started = Instant::now();
-    let method = req.method().clone();
-    let path = req.uri().path().to_owned();
+    // For the log lines: reference-counted copies, no allocation.
+    let (method, uri) = (req.method().clone(), req.uri().clone());
+    let path = uri.path();
     let res = match read_request(shared, req).await {
         Ok(req) => {
             let cx = Context::new(

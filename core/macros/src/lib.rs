@@ -40,9 +40,7 @@ pub fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// The error, plus the function as written and an empty `main`, so the error is the only one
 /// the user sees (no "unused import" or "`main` function not found" noise).
 fn with_error(error: syn::Error, mut func: ItemFn) -> TokenStream2 {
-    if func.sig.ident == "main" {
-        func.sig.ident = format_ident!("__faasade_handler");
-    }
+    rename_main(&mut func);
     let error = error.to_compile_error();
     quote! {
         #error
@@ -128,10 +126,7 @@ fn expand(kind: Option<Kind>, mut func: ItemFn) -> syn::Result<TokenStream2> {
         return Err(syn::Error::new(span, message));
     }
 
-    // Users name the handler freely; `main` is ours, so a handler called `main` is renamed.
-    if func.sig.ident == "main" {
-        func.sig.ident = format_ident!("__faasade_handler");
-    }
+    rename_main(&mut func);
     let name = func.sig.ident.clone();
     // `Response::text(..)` and `req.json()` work inside the handler without extra imports.
     func.block.stmts.insert(
@@ -156,6 +151,14 @@ fn expand(kind: Option<Kind>, mut func: ItemFn) -> syn::Result<TokenStream2> {
         #func
         ::faasade::__entry!(|| #handler);
     })
+}
+
+/// Users name the handler freely; `main` is the entry point's, so a handler called `main` is
+/// renamed.
+fn rename_main(func: &mut ItemFn) {
+    if func.sig.ident == "main" {
+        func.sig.ident = format_ident!("__faasade_handler");
+    }
 }
 
 fn first_param_is_request(func: &ItemFn) -> bool {
