@@ -12,35 +12,29 @@
 //! the load generator on the first, so the figure is the per-request cost of each server
 //! rather than how the scheduler shares two busy cores.
 
-use std::fs::File;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use common::{Proc, env_or, median, pin_self, pinned};
 use http_body_util::{BodyExt, Empty};
 use hyper::client::conn::http1;
 use hyper_util::rt::TokioIo;
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn main() {
     let pinned = pin_self();
     let secs = env_or("FAASADE_BENCH_SECS", 3);
     let rounds = env_or("FAASADE_BENCH_ROUNDS", 5);
     let connections = env_or("FAASADE_BENCH_CONNECTIONS", 32) as usize;
-    let faasade = build(&["-p", "hello"], "hello");
-    let hyper = build(
+    let faasade = common::build(&["-p", "hello"], "hello", "faasade-local-hello");
+    let hyper = common::build(
         &["-p", "faasade", "--example", "hyper_hello"],
         "examples/hyper_hello",
+        "hyper-hello",
     );
 
-    let configs: [(&str, PathBuf, &str); 3] = [
+    let configs: [(&str, std::path::PathBuf, &str); 3] = [
         ("plain hyper", hyper, "info"),
         ("faasade local", faasade.clone(), "info"),
         (
@@ -94,113 +88,30 @@ fn main() {
     );
 }
 
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
-
-/// `cargo build --release <args>`; the binary at `target/release/<path>`.
-fn build(args: &[&str], path: &str) -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--release", "--quiet"])
-        .args(args)
-        .current_dir(&root)
-        .status();
-    assert!(
-        status.is_ok_and(|s| s.success()),
-        "cargo build --release {args:?} failed"
-    );
-    let target = std::env::var("CARGO_TARGET_DIR").map_or(root.join("target"), PathBuf::from);
-    target.join("release").join(path)
-}
-
 struct Server {
-    child: Child,
     port: u16,
+    _proc: Proc,
 }
 
 impl Server {
-    /// Start `exe` on a free port; its log goes to a file so that reading it costs the bench
-    /// nothing while it runs.
-    fn start(n: usize, exe: &PathBuf, rust_log: &str) -> Self {
-        let log_path =
-            std::env::temp_dir().join(format!("faasade-bench-{}-{n}.log", std::process::id()));
-        let log = File::create(&log_path).unwrap();
-        let mut command = match last_core() {
-            Some(core) => {
-                let mut c = Command::new("taskset");
-                c.args(["-c", &core.to_string()]).arg(exe);
-                c
-            }
-            None => Command::new(exe),
-        };
-        let child = command
+    /// Start `exe` on a free port with one worker.
+    fn start(n: usize, exe: &std::path::Path, rust_log: &str) -> Self {
+        let mut command = pinned(exe);
+        command
             .env("PORT", "0")
             .env("FAASADE_WORKERS", "1")
             .env("TOKIO_WORKER_THREADS", "1")
             .env("RUST_LOG", rust_log)
-            .env(
-                "FAASADE_DATA_DIR",
-                std::env::temp_dir().join("faasade-bench-data"),
-            )
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        let mut server = Self { child, port: 0 };
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(30) {
-            let text = std::fs::read_to_string(&log_path).unwrap_or_default();
-            let url = text.lines().find_map(|l| {
-                l.split_once("listening on http://")
-                    .map(|(_, r)| r.to_owned())
-            });
-            if let Some(url) = url {
-                let addr = url.split_whitespace().next().unwrap();
-                server.port = addr.rsplit(':').next().unwrap().parse().unwrap();
-                return server;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        server.stop();
-        let text = std::fs::read_to_string(&log_path).unwrap_or_default();
-        panic!("{} did not start:\n{text}", exe.display());
+            .env("FAASADE_DATA_DIR", common::scratch_file("data"));
+        let mut proc = Proc::spawn(command, &format!("server-{n}"));
+        let port = proc.wait_for("listening line", |log| {
+            let (_, rest) = log.split_once("listening on http://")?;
+            let (line, _) = rest.split_once('\n')?;
+            let addr = line.split_whitespace().next()?;
+            addr.rsplit(':').next()?.parse().ok()
+        });
+        Self { port, _proc: proc }
     }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    /// No server outlives the bench, even when it stops on a panic.
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-/// The core servers are pinned to, when pinning is possible.
-fn last_core() -> Option<usize> {
-    let cores = std::thread::available_parallelism().ok()?.get();
-    let ok = Command::new("taskset")
-        .arg("-V")
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    (cores >= 2 && ok).then_some(cores - 1)
-}
-
-/// Pin this process (the load generator) to the first core.
-fn pin_self() -> bool {
-    last_core().is_some()
-        && Command::new("taskset")
-            .args(["-cp", "0", &std::process::id().to_string()])
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
 }
 
 /// `connections` keep-alive connections sending `GET /bench` back to back for `duration`.

@@ -59,3 +59,7 @@ cargo test --workspace --locked
 step "benchmark: local target vs plain hyper"
 FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BENCH_ROUNDS:-3}" \
   cargo bench --locked --bench local_vs_hyper
+
+step "benchmark: aws target vs hand-written lambda_http (cargo-lambda emulator)"
+FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BENCH_ROUNDS:-3}" \
+  cargo bench --locked --bench aws_vs_lambda_http

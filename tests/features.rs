@@ -79,3 +79,24 @@ fn every_example_builds_for_aws_unchanged() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// An app that never fetches turns the `fetch` feature off; every target must still build
+/// (`-p faasade` alone, so no other package's features leak in).
+#[test]
+fn builds_without_the_fetch_feature() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    for features in [&[][..], &["--features", "aws"][..]] {
+        let out = Command::new(&cargo)
+            .args(["check", "--quiet", "-p", "faasade", "--lib"])
+            .arg("--no-default-features")
+            .args(features)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("run cargo");
+        assert!(
+            out.status.success(),
+            "--no-default-features {features:?}:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -51,20 +51,20 @@ where
         }
     };
     let handler = Rc::new(factory());
-    let platform = Arc::new(platform::AwsPlatform::new());
-    let result = rt.block_on(async move {
-        if handler.is_event() {
-            let service = service_fn(move |event| {
-                SendWrapper::new(on_event(handler.clone(), platform.clone(), event))
-            });
-            lambda_runtime::run(service).await
-        } else {
-            let service = service_fn(move |req| {
-                SendWrapper::new(on_http(handler.clone(), platform.clone(), req))
-            });
-            lambda_http::run(service).await
-        }
-    });
+    let platform: Arc<dyn faasade_core::Platform> = Arc::new(platform::AwsPlatform::new());
+    // The branch stays outside the async blocks: `is_event` is a constant for each handler
+    // type, so the unused runtime loop drops out of the binary.
+    let result = if handler.is_event() {
+        let service = service_fn(move |event| {
+            SendWrapper::new(on_event(handler.clone(), platform.clone(), event))
+        });
+        rt.block_on(lambda_runtime::run(service))
+    } else {
+        let service = service_fn(move |req| {
+            SendWrapper::new(on_http(handler.clone(), platform.clone(), req))
+        });
+        rt.block_on(lambda_http::run(service))
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

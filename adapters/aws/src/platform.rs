@@ -18,7 +18,7 @@ impl AwsPlatform {
     pub(crate) fn new() -> Self {
         // Lambda's own limit is the function timeout (15 minutes at most).
         Self {
-            fetcher: Fetcher::new(Duration::from_secs(900)),
+            fetcher: Fetcher::new(TARGET, Duration::from_secs(900)),
         }
     }
 }

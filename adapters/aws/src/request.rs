@@ -16,12 +16,17 @@ const EPOCH_MS_FLOOR: u64 = 978_307_200_000;
 
 /// The neutral request and its metadata.
 pub fn from_lambda(req: lambda_http::Request) -> (Request, RequestMeta) {
-    let lambda_cx = req.lambda_context_ref().cloned();
-    let request_cx = req.request_context_ref().cloned();
-    let stage = request_cx.as_ref().and_then(stage_of).map(str::to_owned);
+    let mut meta = RequestMeta::default();
+    let request_cx = req.request_context_ref();
+    let stage = request_cx.and_then(stage_of).map(str::to_owned);
+    meta.client_ip = client_ip(request_cx, req.headers());
+    if let Some(cx) = req.lambda_context_ref() {
+        fill_from_context(&mut meta, cx);
+    }
     let (mut parts, body) = req.into_parts();
-    if let Some(stage) = &stage {
-        parts.uri = without_stage(&parts.uri, stage);
+    if let Some(stage) = stage {
+        parts.uri = without_stage(&parts.uri, &stage);
+        meta.extra.push(("aws.stage".into(), stage));
     }
     let body = match body {
         lambda_http::Body::Empty => Bytes::new(),
@@ -29,15 +34,6 @@ pub fn from_lambda(req: lambda_http::Request) -> (Request, RequestMeta) {
         lambda_http::Body::Binary(bytes) => Bytes::from(bytes),
         _ => Bytes::new(),
     };
-
-    let mut meta = RequestMeta::default();
-    meta.client_ip = client_ip(request_cx.as_ref(), &parts.headers);
-    if let Some(cx) = &lambda_cx {
-        fill_from_context(&mut meta, cx);
-    }
-    if let Some(stage) = stage {
-        meta.extra.push(("aws.stage".into(), stage));
-    }
     (Request::from_parts(parts, Body::from(body)), meta)
 }
 

@@ -28,12 +28,13 @@ thread_local! {
 pub(crate) fn init() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let ansi = std::io::IsTerminal::is_terminal(&io::stderr());
-    // No timestamps, like other dev servers: provider log sinks add their own.
+    // No timestamps, like other dev servers: provider log sinks add their own. No colours:
+    // tracing-subscriber's `ansi` feature would also reach the provider adapters' subscribers
+    // through feature unification and slow their log formatting.
     let _ = tracing_subscriber::fmt()
         .without_time()
         .with_env_filter(filter)
-        .with_ansi(ansi)
+        .with_ansi(false)
         .with_writer(Stderr)
         .try_init();
 }

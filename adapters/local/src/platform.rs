@@ -28,7 +28,7 @@ impl LocalPlatform {
             vars: config.vars.clone(),
             secrets: config.secrets.clone(),
             db: LocalDb::new(config.data_dir.clone()),
-            fetcher: Fetcher::new(config.timeout),
+            fetcher: Fetcher::new(TARGET, config.timeout),
             background: TaskTracker::new(),
         }
     }

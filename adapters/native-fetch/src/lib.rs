@@ -1,28 +1,63 @@
 //! Outbound HTTP for Faasade's native targets (local, aws, openwhisk): the neutral request sent
 //! with one shared reqwest client (rustls with bundled web roots, so static and minimal images
 //! need no system certificates). Adapters call [`Fetcher::fetch`] from `Platform::fetch`.
+//!
+//! The client sits behind the `fetch` feature (on by default in `faasade`). An app that never
+//! fetches can turn it off (`default-features = false`) to leave reqwest and its TLS stack out
+//! of the binary — about half of a Lambda `bootstrap`. Without it, [`Fetcher::fetch`] fails
+//! with a run-time error naming the target, the capability and the feature to enable.
 
+#[cfg(feature = "fetch")]
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use faasade_core::{Body, BoxFuture, Error, Request, Response, Result, StatusCode};
+use faasade_core::{BoxFuture, Capability, Error, Request, Response, Result};
 
 /// A lazily built HTTP client with a per-request timeout.
 #[derive(Debug)]
 pub struct Fetcher {
+    target: &'static str,
+    #[cfg(feature = "fetch")]
     client: OnceLock<reqwest::Client>,
+    #[cfg_attr(not(feature = "fetch"), allow(dead_code))]
     timeout: Duration,
 }
 
 impl Fetcher {
-    /// A fetcher whose requests give up after `timeout`.
-    pub fn new(timeout: Duration) -> Self {
+    /// A fetcher for `target` whose requests give up after `timeout`.
+    pub fn new(target: &'static str, timeout: Duration) -> Self {
         Self {
+            target,
+            #[cfg(feature = "fetch")]
             client: OnceLock::new(),
             timeout,
         }
     }
 
+    /// Whether this build can send requests (the `fetch` feature).
+    pub const ENABLED: bool = cfg!(feature = "fetch");
+
+    /// The error every fetch returns when the `fetch` feature is off.
+    pub fn disabled_error(&self) -> Error {
+        Error::unsupported(self.target, Capability::Fetch).with_boxed_source(
+            "this build leaves outbound HTTP out: enable faasade's `fetch` feature \
+             (on by default) to use it"
+                .into(),
+        )
+    }
+
+    /// Send `req` (its URI must be absolute). Network failures are `502 Bad Gateway` errors
+    /// whose cause is logged, never shown.
+    #[cfg(not(feature = "fetch"))]
+    pub fn fetch(&self, req: Request) -> BoxFuture<'static, Result<Response>> {
+        drop(req);
+        let e = self.disabled_error();
+        Box::pin(async move { Err(e) })
+    }
+}
+
+#[cfg(feature = "fetch")]
+impl Fetcher {
     fn client(&self) -> Result<reqwest::Client> {
         if let Some(c) = self.client.get() {
             return Ok(c.clone());
@@ -42,6 +77,7 @@ impl Fetcher {
     }
 }
 
+#[cfg(feature = "fetch")]
 async fn send(client: reqwest::Client, req: Request) -> Result<Response> {
     let (parts, body) = req.into_parts();
     if parts.uri.scheme().is_none() || parts.uri.host().is_none() {
@@ -59,21 +95,41 @@ async fn send(client: reqwest::Client, req: Request) -> Result<Response> {
         .await
         .map_err(|e| {
             Error::new(
-                StatusCode::BAD_GATEWAY,
+                faasade_core::StatusCode::BAD_GATEWAY,
                 format!("fetch {} {url} failed", parts.method),
             )
             .with_source(e)
         })?;
-    let mut out = Response::new(Body::empty());
+    let mut out = Response::new(faasade_core::Body::empty());
     *out.status_mut() = res.status();
     *out.headers_mut() = res.headers().clone();
     let bytes = res.bytes().await.map_err(|e| {
         Error::new(
-            StatusCode::BAD_GATEWAY,
+            faasade_core::StatusCode::BAD_GATEWAY,
             format!("reading the body of {url} failed"),
         )
         .with_source(e)
     })?;
     *out.body_mut() = bytes.into();
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_disabled_error_names_target_capability_and_feature() {
+        let e = Fetcher::new("aws", Duration::from_secs(1)).disabled_error();
+        let u = e.unsupported_capability().unwrap();
+        assert_eq!((u.target, u.capability), ("aws", Capability::Fetch));
+        let text = e.to_string();
+        assert!(
+            text.starts_with("the `aws` target does not support `fetch`"),
+            "{text}"
+        );
+        assert!(text.contains("`fetch` feature"), "{text}");
+        assert_eq!(e.status(), 500);
+        assert_eq!(e.public_message(), None, "never shown to clients");
+    }
 }

@@ -1,0 +1,159 @@
+//! What the benchmarks share: release builds, process pinning, child processes that never
+//! outlive the bench, medians.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A numeric setting from the environment.
+pub fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The median (upper one for an even count).
+pub fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `cargo build --release <args>`, then a copy of `target/release/<path>` under a name of its
+/// own in the temp folder, so that a later build of the same target with other features
+/// (another bench) cannot change it under this one.
+pub fn build(args: &[&str], path: &str, name: &str) -> PathBuf {
+    let root = workspace();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--release", "--quiet", "--locked"])
+        .args(args)
+        .current_dir(&root)
+        .status();
+    assert!(
+        status.is_ok_and(|s| s.success()),
+        "cargo build --release {args:?} failed"
+    );
+    let target = std::env::var("CARGO_TARGET_DIR").map_or(root.join("target"), PathBuf::from);
+    let built = target.join("release").join(path);
+    let copy = scratch_file(name);
+    std::fs::copy(&built, &copy).unwrap_or_else(|e| panic!("copying {}: {e}", built.display()));
+    copy
+}
+
+/// A path in the temp folder private to this bench process.
+pub fn scratch_file(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("faasade-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// The size in bytes of a stripped copy of `exe` (`strip` from binutils).
+pub fn stripped_size(exe: &Path) -> Option<u64> {
+    let copy = exe.with_extension("stripped");
+    std::fs::copy(exe, &copy).ok()?;
+    let ok = Command::new("strip")
+        .arg(&copy)
+        .status()
+        .is_ok_and(|s| s.success());
+    ok.then(|| std::fs::metadata(&copy).ok().map(|m| m.len()))
+        .flatten()
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port()
+}
+
+/// The core servers are pinned to, when pinning is possible.
+pub fn last_core() -> Option<usize> {
+    let cores = std::thread::available_parallelism().ok()?.get();
+    let ok = Command::new("taskset")
+        .arg("-V")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    (cores >= 2 && ok).then_some(cores - 1)
+}
+
+/// Pin this process (the load generator) to the first core.
+pub fn pin_self() -> bool {
+    last_core().is_some()
+        && Command::new("taskset")
+            .args(["-cp", "0", &std::process::id().to_string()])
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+}
+
+/// A command for `exe`, pinned to the last core when pinning is possible.
+pub fn pinned(exe: &Path) -> Command {
+    match last_core() {
+        Some(core) => {
+            let mut c = Command::new("taskset");
+            c.args(["-c", &core.to_string()]).arg(exe);
+            c
+        }
+        None => Command::new(exe),
+    }
+}
+
+/// A child process whose output goes to a log file (reading it costs the bench nothing while
+/// it runs) and which is killed when dropped, even when the bench stops on a panic.
+pub struct Proc {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Proc {
+    /// Spawn `command` with stdout and stderr into the log file `name`.
+    pub fn spawn(mut command: Command, name: &str) -> Self {
+        let log = scratch_file(&format!("{name}.log"));
+        let file = File::create(&log).unwrap();
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {command:?}: {e}"));
+        Self { child, log }
+    }
+
+    /// The log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Wait (30 s at most) until `found` picks something out of the log.
+    pub fn wait_for<T>(&mut self, what: &str, found: impl Fn(&str) -> Option<T>) -> T {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(30) {
+            if let Some(t) = found(&self.log()) {
+                return t;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("exited ({status}) before {what}:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("no {what} within 30 s:\n{}", self.log());
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
