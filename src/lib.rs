@@ -79,7 +79,16 @@ macro_rules! planned_targets {
         )*
     };
 }
-planned_targets!("cloudflare", "fastly", "spin", "openwhisk", "wasi");
+planned_targets!("fastly", "spin", "openwhisk", "wasi");
+
+#[cfg(all(
+    feature = "cloudflare",
+    not(all(target_arch = "wasm32", target_os = "unknown"))
+))]
+compile_error!(
+    "faasade: the `cloudflare` target builds for wasm32-unknown-unknown: \
+     `worker-build --release --features cloudflare` (see docs/targets/cloudflare.md)"
+);
 
 #[cfg(all(feature = "aws", target_family = "wasm"))]
 compile_error!("faasade: the `aws` target builds for Linux (x86_64 or aarch64), not WebAssembly");
@@ -101,18 +110,31 @@ compile_error!(
 pub mod __private {
     #[cfg(faasade_target = "aws")]
     pub use faasade_aws::run as run_aws;
+    #[cfg(faasade_target = "cloudflare")]
+    pub use faasade_cloudflare as cloudflare;
+    #[cfg(faasade_target = "cloudflare")]
+    pub use faasade_cloudflare::wasm_bindgen;
     #[cfg(faasade_local)]
     pub use faasade_local::run as run_local;
 }
 
 /// Expands `#[faasade::main]`'s handler factory into the entry point of the selected target.
+///
+/// Every target gets `__faasade_run`, which [`run!`] calls from `src/main.rs` when the app is a
+/// library (as the Wasm targets that load a library need); a single-file binary app gets a
+/// `main` that calls it directly.
 #[doc(hidden)]
 #[cfg(faasade_local)]
 #[macro_export]
 macro_rules! __entry {
     ($factory:expr) => {
-        fn main() -> ::std::process::ExitCode {
+        #[doc(hidden)]
+        pub fn __faasade_run() -> ::std::process::ExitCode {
             $crate::__private::run_local(::std::option_env!("CARGO_MANIFEST_DIR"), $factory)
+        }
+        #[allow(dead_code)]
+        fn main() -> ::std::process::ExitCode {
+            __faasade_run()
         }
     };
 }
@@ -123,18 +145,74 @@ macro_rules! __entry {
 #[macro_export]
 macro_rules! __entry {
     ($factory:expr) => {
-        fn main() -> ::std::process::ExitCode {
+        #[doc(hidden)]
+        pub fn __faasade_run() -> ::std::process::ExitCode {
             $crate::__private::run_aws($factory)
+        }
+        #[allow(dead_code)]
+        fn main() -> ::std::process::ExitCode {
+            __faasade_run()
+        }
+    };
+}
+
+/// The Cloudflare Workers entry point: the module's `fetch` export, which worker-build's shim
+/// calls for every request. The app must be a `cdylib` library.
+#[doc(hidden)]
+#[cfg(faasade_target = "cloudflare")]
+#[macro_export]
+macro_rules! __entry {
+    ($factory:expr) => {
+        #[doc(hidden)]
+        pub fn __faasade_run() -> ::std::process::ExitCode {
+            $crate::__private::cloudflare::not_a_binary()
+        }
+        #[allow(dead_code)]
+        fn main() -> ::std::process::ExitCode {
+            __faasade_run()
+        }
+        #[doc(hidden)]
+        #[$crate::__private::wasm_bindgen::prelude::wasm_bindgen(
+                                                    js_name = fetch,
+                                                    wasm_bindgen = $crate::__private::wasm_bindgen
+                                                )]
+        pub fn __faasade_fetch(
+            req: $crate::__private::cloudflare::JsRequest,
+            env: $crate::__private::cloudflare::Env,
+            ctx: $crate::__private::cloudflare::JsContext,
+        ) -> $crate::__private::cloudflare::Promise {
+            $crate::__private::cloudflare::fetch(req, env, ctx, $factory)
+        }
+    };
+}
+
+/// `src/main.rs` of an app whose handler lives in its library (`src/lib.rs`): the binary runs
+/// the library's `#[faasade::main]` entry on native targets.
+///
+/// ```ignore
+/// // src/main.rs
+/// faasade::run!(my_app);
+/// ```
+#[macro_export]
+macro_rules! run {
+    ($app:ident) => {
+        fn main() -> ::std::process::ExitCode {
+            $app::__faasade_run()
         }
     };
 }
 
 /// A target's build has already failed with a clear message; keep further errors away.
 #[doc(hidden)]
-#[cfg(not(any(faasade_local, faasade_target = "aws")))]
+#[cfg(not(any(faasade_local, faasade_target = "aws", faasade_target = "cloudflare")))]
 #[macro_export]
 macro_rules! __entry {
     ($factory:expr) => {
+        #[doc(hidden)]
+        pub fn __faasade_run() -> ::std::process::ExitCode {
+            ::std::process::ExitCode::FAILURE
+        }
+        #[allow(dead_code)]
         fn main() {}
     };
 }

@@ -80,8 +80,20 @@ pub const TARGETS: &[Target] = &[
         name: "cloudflare",
         feature: Some("cloudflare"),
         rust_target: "wasm32-unknown-unknown",
-        tested_on: "workerd (wrangler dev)",
-        support: None,
+        tested_on: "workerd (wrangler dev, local KV)",
+        support: Some(&[
+            (Vars, Yes),
+            (Secrets, Yes),
+            (Kv, Yes),
+            (Fetch, Yes),
+            (WaitUntil, Yes),
+            (
+                Events,
+                No(
+                    "Queue and Cron Trigger events are not wired yet; event functions take JSON by POST",
+                ),
+            ),
+        ]),
     },
     Target {
         name: "fastly",

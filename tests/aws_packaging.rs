@@ -42,7 +42,7 @@ fn bootstrap_zips_for_x86_64_and_arm64() {
     // ELF e_machine values: x86-64 is 62, AArch64 is 183.
     for (flag, dir, machine) in [("--x86-64", "x86_64", 62u16), ("--arm64", "arm64", 183)] {
         let lambda_dir = root().join("target/lambda-dist").join(dir);
-        let cargo_lambda = cached_tool("FAASADE_CARGO_LAMBDA", "cargo-lambda");
+        let cargo_lambda = cached_tool("FAASADE_CARGO_LAMBDA", "venv/bin/cargo-lambda");
         // cargo-lambda finds zig through the Python beside it (the `ziglang` package).
         let venv_bin = cargo_lambda.parent().unwrap().to_owned();
         let path = std::env::join_paths(std::iter::once(venv_bin).chain(std::env::split_paths(
@@ -84,7 +84,7 @@ fn bootstrap_zips_for_x86_64_and_arm64() {
 
 #[test]
 fn sam_template_passes_cfn_lint() {
-    let out = Command::new(cached_tool("FAASADE_CFN_LINT", "cfn-lint"))
+    let out = Command::new(cached_tool("FAASADE_CFN_LINT", "venv/bin/cfn-lint"))
         .arg(root().join("templates/aws/template.yaml"))
         .output()
         .expect("run cfn-lint");

@@ -44,7 +44,7 @@ fn two_targets_are_a_compile_error_naming_both() {
 
 #[test]
 fn targets_not_built_yet_say_so() {
-    for target in ["cloudflare", "fastly", "spin", "openwhisk", "wasi"] {
+    for target in ["fastly", "spin", "openwhisk", "wasi"] {
         let stderr = check_with(target);
         let message = format!("the `{target}` target is not built yet");
         assert!(stderr.contains(&message), "{message} missing in:\n{stderr}");
@@ -56,28 +56,45 @@ fn targets_not_built_yet_say_so() {
 }
 
 #[test]
-fn every_example_builds_for_aws_unchanged() {
+fn cloudflare_on_a_native_build_names_the_wasm_target() {
+    let stderr = check_with("cloudflare");
+    assert!(
+        stderr.contains("the `cloudflare` target builds for wasm32-unknown-unknown"),
+        "{stderr}"
+    );
+}
+
+/// `cargo check` of every example with `args` added.
+fn check_examples(args: &[&str]) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .args(["check", "--quiet", "--features", "aws"])
-        .args([
-            "-p",
-            "hello",
-            "-p",
-            "event",
-            "-p",
-            "axum-router",
-            "-p",
-            "conformance",
-        ])
+        .args(["check", "--quiet"])
+        .args(args)
+        .args(["-p", "hello", "-p", "event", "-p", "axum-router"])
+        .args(["-p", "conformance"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("run cargo");
     assert!(
         out.status.success(),
-        "{}",
+        "{args:?}:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn every_example_builds_for_aws_unchanged() {
+    check_examples(&["--features", "aws"]);
+}
+
+#[test]
+fn every_example_builds_for_cloudflare_unchanged() {
+    check_examples(&[
+        "--features",
+        "cloudflare",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]);
 }
 
 /// An app that never fetches turns the `fetch` feature off; every target must still build

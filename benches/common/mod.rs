@@ -157,3 +157,77 @@ impl Drop for Proc {
         let _ = self.child.wait();
     }
 }
+
+/// A tool the test command installed: `$<env>` if set, else `<path>` inside its cache
+/// (`$FAASADE_CACHE`, `~/.cache/faasade` by default).
+pub fn cached_tool(env: &str, path: &str) -> PathBuf {
+    if let Ok(path) = std::env::var(env) {
+        return path.into();
+    }
+    let home = std::env::var("HOME").unwrap_or_default();
+    let cache = std::env::var("FAASADE_CACHE").unwrap_or(format!("{home}/.cache/faasade"));
+    PathBuf::from(cache).join(path)
+}
+
+/// GET `url` until it answers `200` (or `timeout` passes); its body.
+pub fn retry_get(
+    client: &reqwest::blocking::Client,
+    url: &str,
+    timeout: Duration,
+) -> Result<String, String> {
+    let started = Instant::now();
+    loop {
+        let res = client
+            .get(url)
+            .send()
+            .and_then(|r| r.error_for_status())
+            .and_then(|r| r.text());
+        match res {
+            Ok(body) => return Ok(body),
+            Err(e) if started.elapsed() > timeout => return Err(e.to_string()),
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+}
+
+/// Requests to each URL in turn, one at a time, for `duration`; each URL's median latency in
+/// microseconds. Alternating request by request lets drift on the machine hit all alike.
+pub fn alternate<const N: usize>(
+    client: &reqwest::blocking::Client,
+    urls: &[String; N],
+    duration: Duration,
+) -> [f64; N] {
+    let started = Instant::now();
+    let mut samples: [Vec<f64>; N] = std::array::from_fn(|_| Vec::new());
+    while started.elapsed() < duration {
+        for (url, samples) in urls.iter().zip(&mut samples) {
+            let sent = Instant::now();
+            let res = client.get(url).send().and_then(|r| r.bytes());
+            let micros = sent.elapsed().as_secs_f64() * 1e6;
+            assert!(res.is_ok(), "request to {url} failed: {res:?}");
+            samples.push(micros);
+        }
+    }
+    samples.map(|mut s| median(&mut s))
+}
+
+/// The latency rounds both target benches run: a warm-up, then `rounds` rounds of
+/// [`alternate`] of `secs` seconds, each printed; the median round per URL.
+pub fn latency_rounds<const N: usize>(
+    client: &reqwest::blocking::Client,
+    labels: [&str; N],
+    urls: &[String; N],
+    rounds: u64,
+    secs: u64,
+) -> [f64; N] {
+    alternate(client, urls, Duration::from_millis(500)); // warm-up: connections, caches
+    let mut latencies: [Vec<f64>; N] = std::array::from_fn(|_| Vec::new());
+    for round in 0..rounds {
+        let medians = alternate(client, urls, Duration::from_secs(secs));
+        for ((label, micros), all) in labels.iter().zip(medians).zip(&mut latencies) {
+            println!("round {}: {label:<30} {micros:>8.1} µs/request", round + 1);
+            all.push(micros);
+        }
+    }
+    latencies.map(|mut l| median(&mut l))
+}

@@ -33,6 +33,10 @@ pub struct Config {
     pub vars: BTreeMap<String, String>,
     /// Values for `Context::secret` (the environment wins over these).
     pub secrets: BTreeMap<String, String>,
+    /// The KV stores the app declares in `[kv] stores`. When set, opening any other store is
+    /// an error, as it is on targets that need each store bound (Cloudflare); unset, any name
+    /// opens.
+    pub kv_stores: Option<Vec<String>>,
     /// The `faasade.toml` these came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -48,6 +52,7 @@ impl Default for Config {
             data_dir: PathBuf::from(".faasade"),
             vars: BTreeMap::new(),
             secrets: BTreeMap::new(),
+            kv_stores: None,
             source: None,
         }
     }
@@ -72,7 +77,15 @@ struct File {
     #[serde(default)]
     secrets: BTreeMap<String, String>,
     #[serde(default)]
+    kv: KvSection,
+    #[serde(default)]
     local: LocalSection,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct KvSection {
+    stores: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -97,6 +110,7 @@ impl Config {
         let mut config = Config {
             vars: file.vars,
             secrets: file.secrets,
+            kv_stores: file.kv.stores,
             ..Config::default()
         };
         config.data_dir = dir.join(&config.data_dir);
@@ -192,12 +206,13 @@ mod tests {
         let path = dir.path().join(CONFIG_FILE);
         std::fs::write(
             &path,
-            "[vars]\nGREETING = \"hi\"\n[secrets]\nTOKEN = \"t\"\n[local]\nport = 4000\nbody_limit = 10\n",
+            "[vars]\nGREETING = \"hi\"\n[secrets]\nTOKEN = \"t\"\n[kv]\nstores = [\"cache\"]\n[local]\nport = 4000\nbody_limit = 10\n",
         )
         .unwrap();
         let mut config = Config::from_file(&path).unwrap();
         assert_eq!(config.vars["GREETING"], "hi");
         assert_eq!(config.secrets["TOKEN"], "t");
+        assert_eq!(config.kv_stores, Some(vec!["cache".to_owned()]));
         assert_eq!((config.port, config.body_limit), (4000, 10));
         assert_eq!(config.data_dir, dir.path().join(".faasade"));
         config

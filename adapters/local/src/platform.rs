@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use faasade_core::{BoxFuture, Kv, LocalBoxFuture, Platform, Request, Response, Result};
+use faasade_core::{BoxFuture, Error, Kv, LocalBoxFuture, Platform, Request, Response, Result};
 use faasade_native_fetch::Fetcher;
 use tokio_util::task::TaskTracker;
 
@@ -17,6 +17,7 @@ pub const TARGET: &str = "local";
 pub(crate) struct LocalPlatform {
     vars: BTreeMap<String, String>,
     secrets: BTreeMap<String, String>,
+    kv_stores: Option<Vec<String>>,
     db: LocalDb,
     fetcher: Fetcher,
     pub(crate) background: TaskTracker,
@@ -27,6 +28,7 @@ impl LocalPlatform {
         Self {
             vars: config.vars.clone(),
             secrets: config.secrets.clone(),
+            kv_stores: config.kv_stores.clone(),
             db: LocalDb::new(config.data_dir.clone()),
             fetcher: Fetcher::new(TARGET, config.timeout),
             background: TaskTracker::new(),
@@ -52,6 +54,14 @@ impl Platform for LocalPlatform {
     }
 
     fn kv(&self, store: &str) -> Result<Kv> {
+        if let Some(stores) = &self.kv_stores
+            && !stores.iter().any(|s| s == store)
+        {
+            return Err(Error::internal(format!(
+                "the KV store `{store}` is not declared: add it to faasade.toml `[kv] stores` \
+                 (declared: {stores:?})"
+            )));
+        }
         Ok(Kv::new(store, Arc::new(self.db.store(store))))
     }
 

@@ -333,3 +333,20 @@ fn call_answers_in_process_like_the_server() {
     assert_eq!(meta["target"], "local");
     assert_eq!(meta["client_ip"], serde_json::Value::Null);
 }
+
+#[test]
+fn undeclared_kv_stores_fail_like_unbound_ones_on_providers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path());
+    config.kv_stores = Some(vec!["sessions".to_owned()]);
+    let get = |path: &str| {
+        http::Request::get(path)
+            .body(faasade_core::Body::empty())
+            .unwrap()
+    };
+    let res = faasade_local::call(&config, &from_fn(app), get("/kv"));
+    assert_eq!(res.status(), 500, "`default` is not in [kv] stores");
+    config.kv_stores = Some(vec!["default".to_owned()]);
+    let res = faasade_local::call(&config, &from_fn(app), get("/kv"));
+    assert_eq!(res.status(), 200);
+}

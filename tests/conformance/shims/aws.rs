@@ -6,26 +6,21 @@
 //! Where the emulator differs from Lambda: its deadline is a duration (600000 ms), not an epoch
 //! time (the adapter accepts both); it adds CORS headers unless told not to (`--disable-cors`).
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use super::process::{Process, cached_tool, workspace};
+use super::process::{Process, free_port, installed_tool, workspace};
 use super::{Instance, ProcessInstance, Setup, Shim};
 
 pub(crate) struct Aws;
 
 fn cargo_lambda() -> Result<PathBuf, String> {
-    let path = cached_tool("FAASADE_CARGO_LAMBDA", "cargo-lambda");
-    if path.exists() {
-        Ok(path)
-    } else {
-        Err(format!(
-            "cargo-lambda not found at {}: run `bash scripts/test.sh`, which installs it",
-            path.display()
-        ))
-    }
+    installed_tool(
+        "FAASADE_CARGO_LAMBDA",
+        "venv/bin/cargo-lambda",
+        "cargo-lambda",
+    )
 }
 
 impl Shim for Aws {
@@ -34,10 +29,7 @@ impl Shim for Aws {
     }
 
     fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, String> {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| e.to_string())?
-            .port();
+        let port = free_port()?;
         let mut command = Command::new(cargo_lambda()?);
         command
             .args([

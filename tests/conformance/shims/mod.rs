@@ -2,6 +2,7 @@
 //! runtime, hand back a base URL, stop it. An adapter adds its shim here and nothing else.
 
 mod aws;
+mod cloudflare;
 mod local;
 mod process;
 
@@ -65,5 +66,9 @@ impl Instance for ProcessInstance {
 
 /// Every shim, in table order.
 pub(crate) fn all() -> Vec<Box<dyn Shim>> {
-    vec![Box::new(local::Local), Box::new(aws::Aws)]
+    vec![
+        Box::new(local::Local),
+        Box::new(aws::Aws),
+        Box::new(cloudflare::Cloudflare),
+    ]
 }

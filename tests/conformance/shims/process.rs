@@ -134,15 +134,38 @@ fn collect(stream: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
     });
 }
 
-/// A tool the test command installed: `$<env>` if set, else `<name>` in the cached venv
-/// (`$FAASADE_CACHE/venv/bin`, `~/.cache/faasade` by default).
-pub(crate) fn cached_tool(env: &str, name: &str) -> PathBuf {
+/// A tool the test command installed: `$<env>` if set, else `<path>` inside its cache
+/// (`$FAASADE_CACHE`, `~/.cache/faasade` by default), e.g. `venv/bin/cargo-lambda`.
+pub(crate) fn cached_tool(env: &str, path: &str) -> PathBuf {
     if let Ok(path) = std::env::var(env) {
         return path.into();
     }
     let home = std::env::var("HOME").unwrap_or_default();
     let cache = std::env::var("FAASADE_CACHE").unwrap_or(format!("{home}/.cache/faasade"));
-    PathBuf::from(cache).join("venv/bin").join(name)
+    PathBuf::from(cache).join(path)
+}
+
+/// [`cached_tool`], or an error naming `what` is missing and how to get it.
+#[allow(dead_code)]
+pub(crate) fn installed_tool(env: &str, path: &str, what: &str) -> Result<PathBuf, String> {
+    let found = cached_tool(env, path);
+    if found.exists() {
+        Ok(found)
+    } else {
+        Err(format!(
+            "{what} not found at {} (or set {env}): run `bash scripts/test.sh`, which installs it",
+            found.display()
+        ))
+    }
+}
+
+/// A free TCP port on 127.0.0.1.
+#[allow(dead_code)]
+pub(crate) fn free_port() -> Result<u16, String> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| e.to_string())
 }
 
 /// A fresh scratch folder under the target directory (kept for inspection after a failure).

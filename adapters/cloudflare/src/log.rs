@@ -1,0 +1,66 @@
+//! Logs to the Workers console: a small `tracing` subscriber that writes each event as one
+//! line (`LEVEL target: message key=value`) with `console.error` / `console.warn` /
+//! `console.log`, which `wrangler tail` and Workers Logs read. `info` and above are kept.
+
+use std::fmt::Write as _;
+
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Level, Metadata, Subscriber};
+use worker::{console_error, console_log, console_warn};
+
+pub(crate) fn init() {
+    let _ = tracing::subscriber::set_global_default(Console);
+}
+
+struct Console;
+
+impl Subscriber for Console {
+    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+        *metadata.level() <= Level::INFO
+    }
+
+    fn new_span(&self, _: &Attributes<'_>) -> Id {
+        Id::from_u64(1)
+    }
+
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+
+    fn event(&self, event: &Event<'_>) {
+        let meta = event.metadata();
+        let mut line = Line(format!("{} {}:", meta.level(), meta.target()));
+        event.record(&mut line);
+        let line = line.0;
+        match *meta.level() {
+            Level::ERROR => console_error!("{line}"),
+            Level::WARN => console_warn!("{line}"),
+            _ => console_log!("{line}"),
+        }
+    }
+
+    fn enter(&self, _: &Id) {}
+
+    fn exit(&self, _: &Id) {}
+}
+
+struct Line(String);
+
+impl Visit for Line {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            let _ = write!(self.0, " {value}");
+        } else {
+            let _ = write!(self.0, " {}={value:?}", field.name());
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            let _ = write!(self.0, " {value:?}");
+        } else {
+            let _ = write!(self.0, " {}={value:?}", field.name());
+        }
+    }
+}
