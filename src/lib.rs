@@ -30,6 +30,10 @@ pub use faasade_core::{
 };
 pub use faasade_macros::main;
 
+/// Logging that reaches every target's log sink (stderr locally, CloudWatch on Lambda, the
+/// console on Workers): `faasade::tracing::info!("...")`.
+pub use tracing;
+
 /// Handler forms and the [`Handler`](handler::Handler) trait adapters drive.
 pub mod handler {
     pub use faasade_core::handler::*;

@@ -4,6 +4,7 @@
 //! `cargo test --test conformance` runs every target; `FAASADE_TARGETS=local,aws` picks some.
 
 mod cases;
+mod extras;
 mod shims;
 mod upstream;
 
@@ -63,6 +64,9 @@ fn main() -> ExitCode {
         let outcomes = match shim.start(&setup) {
             Ok(instance) => {
                 let outcomes = run_target(target, &*instance, &cases);
+                for problem in extras::check(target, instance.base_url()) {
+                    setup_failures.push(format!("{target}: {problem}"));
+                }
                 if outcomes.iter().any(|o| matches!(o, Outcome::Fail(_))) {
                     eprintln!("---- {target} runtime output ----\n{}", instance.logs());
                 }

@@ -11,8 +11,8 @@
 //!   logs go to the console.
 //! - A panic aborts the Wasm instance (stable Rust builds Wasm with `panic = "abort"`). The
 //!   worker crate's shim re-initialises the instance on the next request; Faasade answers the
-//!   requests in flight itself: every request's reply races a promise that a panic hook
-//!   resolves with a generic `500` (see [`fetch`]).
+//!   requests in flight itself: every request's reply is a promise that either the handler's
+//!   task or a panic hook settles, the hook with a generic `500` (see [`fetch`]).
 
 mod log;
 mod platform;
@@ -29,7 +29,7 @@ use std::task::{Context as TaskContext, Poll};
 
 use faasade_core::handler::{self, Handler};
 use faasade_core::{Context, Error, Response};
-use worker::js_sys::{self, Array};
+use worker::js_sys;
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::web_sys;
 
@@ -65,8 +65,8 @@ static INIT: Once = Once::new();
 
 /// Answer one request: the entry point `#[faasade::main]` exports as `fetch`.
 ///
-/// The reply is `Promise.race([handler, on_panic])`. A panic runs the hook installed here,
-/// which resolves `on_panic` for every request in flight — with a generic body for the one
+/// The reply is a promise that the handler's task settles — or, on a panic, the hook
+/// installed here, which resolves the reply of every request in flight — with a generic body for the one
 /// that panicked (only the request that is running may create a body), with an empty one for
 /// the others — and then the instance aborts; the worker shim re-initialises it for the next
 /// request. Handler errors never get that far: they become responses in
@@ -90,21 +90,24 @@ where
         n.set(id.wrapping_add(1));
         id
     });
-    let mut resolve = None;
-    let on_panic = Promise::new(&mut |res, _| resolve = Some(res));
-    if let Some(resolve) = resolve {
-        IN_FLIGHT.with(|f| f.borrow_mut().push((id, resolve)));
-    }
+    // One promise per request, settled by the handler's task, or by the panic hook.
+    let mut settle = None;
+    let reply = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+    let Some((resolve, reject)) = settle else {
+        return reply;
+    };
+    IN_FLIGHT.with(|f| f.borrow_mut().push((id, resolve.clone())));
     let answer = Tracked {
         id,
         inner: Box::pin(answer(handler, req, env, ctx)),
     };
-    let answered = wasm_bindgen_futures_promise(answer);
-    Promise::race(&Array::of2(&answered, &on_panic))
-}
-
-fn wasm_bindgen_futures_promise(answer: Tracked) -> Promise {
-    worker::wasm_bindgen_futures::future_to_promise(async move { answer.await.map(JsValue::from) })
+    worker::wasm_bindgen_futures::spawn_local(async move {
+        let _ = match answer.await {
+            Ok(res) => resolve.call1(&JsValue::UNDEFINED, &res),
+            Err(e) => reject.call1(&JsValue::UNDEFINED, &e),
+        };
+    });
+    reply
 }
 
 async fn answer(

@@ -1,6 +1,7 @@
 //! A Workers request as a neutral one: method, the raw path and query (not re-encoded), every
 //! header, the body as bytes (at most [`DEFAULT_BODY_LIMIT`], else `413`), and what the `cf`
-//! object and headers tell about the client.
+//! object and headers tell about the client. The head crosses from JavaScript as one string
+//! (js/glue.js): one call instead of several per header.
 
 use std::borrow::Cow;
 use std::net::IpAddr;
@@ -9,47 +10,37 @@ use bytes::Bytes;
 use faasade_core::{Body, DEFAULT_BODY_LIMIT, Error, Request, RequestMeta, Result};
 use http::header::{CONTENT_LENGTH, HeaderName, HeaderValue};
 use http::{Method, Uri};
-use worker::js_sys::{self, Reflect, Uint8Array};
+use worker::js_sys::{self, Uint8Array};
+use worker::wasm_bindgen::prelude::wasm_bindgen;
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::web_sys;
 
-/// `cf` properties copied into request metadata as `cf.<name>`, when present.
-const CF_FIELDS: [&str; 8] = [
-    "country",
-    "colo",
-    "city",
-    "region",
-    "continent",
-    "timezone",
-    "asn",
-    "httpProtocol",
-];
+#[wasm_bindgen(module = "/js/glue.js")]
+extern "C" {
+    fn faasade_request_head(req: &web_sys::Request) -> String;
+}
 
 pub(crate) async fn from_worker(req: web_sys::Request) -> Result<(Request, RequestMeta)> {
-    let cf = Reflect::get(&req, &JsValue::from_str("cf")).unwrap_or(JsValue::UNDEFINED);
-    let method = Method::from_bytes(req.method().as_bytes())
+    let head = faasade_request_head(&req);
+    let mut lines = head.split('\n');
+    let method = Method::from_bytes(lines.next().unwrap_or_default().as_bytes())
         .map_err(|e| Error::bad_request("invalid method").with_source(e))?;
-    let uri = path_and_query(&req.url())?;
+    let uri = path_and_query(lines.next().unwrap_or_default())?;
     let mut builder = http::Request::builder().method(method).uri(uri);
-    let headers = req.headers();
     if let Some(map) = builder.headers_mut() {
-        for entry in js_sys::try_iter(&headers)
-            .ok()
-            .flatten()
-            .into_iter()
-            .flatten()
-        {
-            let Ok((Some(name), Some(value))) = entry.map(header_pair) else {
+        for line in lines.by_ref().take_while(|l| !l.is_empty()) {
+            let Some((name, value)) = line.split_once(':') else {
                 continue;
             };
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|e| Error::bad_request("invalid header name").with_source(e))?;
-            let value = HeaderValue::from_str(&value)
+            let value = HeaderValue::from_str(value)
                 .map_err(|e| Error::bad_request("invalid header value").with_source(e))?;
             map.append(name, value);
         }
     }
+    let cf: Vec<(&str, &str)> = lines.filter_map(|l| l.split_once('=')).collect();
     let declared = builder
         .headers_ref()
         .and_then(|h| h.get(CONTENT_LENGTH))
@@ -66,12 +57,6 @@ pub(crate) async fn from_worker(req: web_sys::Request) -> Result<(Request, Reque
         .map_err(|e| Error::bad_request("invalid request").with_source(e))?;
     let meta = meta(&req, &cf);
     Ok((req, meta))
-}
-
-/// A `[name, value]` entry of the `Headers` iterator.
-fn header_pair(entry: JsValue) -> (Option<String>, Option<String>) {
-    let pair: js_sys::Array = entry.unchecked_into();
-    (pair.get(0).as_string(), pair.get(1).as_string())
 }
 
 async fn read_body(req: &web_sys::Request) -> Result<Bytes> {
@@ -97,41 +82,36 @@ fn path_and_query(url: &str) -> Result<Uri> {
         .map_err(|e| Error::bad_request("invalid request target").with_source(e))
 }
 
-fn meta(req: &Request, cf: &JsValue) -> RequestMeta {
+fn meta(req: &Request, cf: &[(&str, &str)]) -> RequestMeta {
     let mut meta = RequestMeta::default();
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-    meta.request_id = header("cf-ray").unwrap_or_default().to_owned();
+    // Cloudflare's edge sets `CF-Ray`; local runtimes do not, so make one up there.
+    meta.request_id = header("cf-ray").map_or_else(random_id, str::to_owned);
+    let cf_field = |name: &str| cf.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
     meta.client_ip = header("cf-connecting-ip")
         .and_then(|ip| ip.parse::<IpAddr>().ok())
-        .or_else(|| cf_client_ip(cf));
-    for field in CF_FIELDS {
-        if let Some(value) = cf_string(cf, field) {
-            meta.extra.push((Cow::Owned(format!("cf.{field}")), value));
+        .or_else(|| cf_field("clientIp").and_then(client_ip_of));
+    for (field, value) in cf {
+        if *field != "clientIp" {
+            meta.extra
+                .push((Cow::Owned(format!("cf.{field}")), (*value).to_owned()));
         }
     }
     meta
 }
 
+/// 16 random hex digits.
+fn random_id() -> String {
+    let half = || (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+    format!("{:08x}{:08x}", half(), half())
+}
+
 /// workerd without wrangler puts the client address (with its port) in `cf.clientIp`.
-fn cf_client_ip(cf: &JsValue) -> Option<IpAddr> {
-    let raw = cf_string(cf, "clientIp")?;
+fn client_ip_of(raw: &str) -> Option<IpAddr> {
     raw.parse().ok().or_else(|| {
         let (ip, _port) = raw.rsplit_once(':')?;
         ip.trim_matches(['[', ']']).parse().ok()
     })
-}
-
-/// A `cf` field as text, read defensively: the object's fields vary by runtime and plan.
-fn cf_string(cf: &JsValue, field: &str) -> Option<String> {
-    if !cf.is_object() {
-        return None;
-    }
-    let value = Reflect::get(cf, &JsValue::from_str(field)).ok()?;
-    // Numbers (`asn`) are whole: integer formatting keeps float formatting out of the Wasm.
-    value
-        .as_string()
-        .or_else(|| value.as_f64().map(|n| (n as i64).to_string()))
-        .filter(|s| !s.is_empty())
 }
 
 /// A JavaScript exception as a Rust error (its message, for the log).
@@ -155,3 +135,35 @@ impl std::fmt::Display for JsError {
 }
 
 impl std::error::Error for JsError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_target_is_taken_raw_from_the_url() {
+        let uri =
+            path_and_query("http://127.0.0.1:8787/a%2Fb/caf%C3%A9?x=1&x=2&y=%20#frag").unwrap();
+        assert_eq!(uri.path(), "/a%2Fb/caf%C3%A9");
+        assert_eq!(uri.query(), Some("x=1&x=2&y=%20"));
+        assert_eq!(path_and_query("https://example.com").unwrap().path(), "/");
+        assert_eq!(
+            path_and_query("http://h/bad path").unwrap_err().status(),
+            400
+        );
+    }
+
+    #[test]
+    fn workerd_client_ips_lose_their_port() {
+        assert_eq!(
+            client_ip_of("127.0.0.1:46786"),
+            Some("127.0.0.1".parse().unwrap())
+        );
+        assert_eq!(client_ip_of("[::1]:5000"), Some("::1".parse().unwrap()));
+        assert_eq!(
+            client_ip_of("2001:db8::1"),
+            Some("2001:db8::1".parse().unwrap())
+        );
+        assert_eq!(client_ip_of("not an ip"), None);
+    }
+}

@@ -5,6 +5,7 @@
 use faasade_core::Response;
 use worker::js_sys::Uint8Array;
 use worker::wasm_bindgen::JsValue;
+use worker::wasm_bindgen::prelude::wasm_bindgen;
 use worker::web_sys;
 
 /// The Workers response; an error (the runtime refused a header or status) rejects the
@@ -13,22 +14,31 @@ pub(crate) fn to_worker(res: Response) -> Result<web_sys::Response, JsValue> {
     build(res).inspect_err(|e| tracing::error!("cannot build the response: {e:?}"))
 }
 
+#[wasm_bindgen(module = "/js/glue.js")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    fn faasade_response(
+        status: u16,
+        head: &str,
+        body: Option<Uint8Array>,
+    ) -> Result<web_sys::Response, JsValue>;
+}
+
+/// The head goes to JavaScript as one string (js/glue.js), the body as one byte array.
 fn build(res: Response) -> Result<web_sys::Response, JsValue> {
     let (parts, body) = res.into_parts();
-    let headers = web_sys::Headers::new()?;
+    let mut head = String::with_capacity(parts.headers.len() * 32);
     for (name, value) in &parts.headers {
         // Header values that are not UTF-8 cannot cross into JavaScript unchanged.
         if let Ok(value) = value.to_str() {
-            headers.append(name.as_str(), value)?;
+            head.push_str(name.as_str());
+            head.push(':');
+            head.push_str(value);
+            head.push('\n');
         }
     }
-    let init = web_sys::ResponseInit::new();
-    init.set_status(parts.status.as_u16());
-    init.set_headers(&headers);
-    let bytes = body.into_bytes();
-    if matches!(parts.status.as_u16(), 101 | 204 | 205 | 304) {
-        return web_sys::Response::new_with_opt_str_and_init(None, &init);
-    }
-    let array = Uint8Array::from(bytes.as_ref());
-    web_sys::Response::new_with_opt_js_u8_array_and_init(Some(&array), &init)
+    let status = parts.status.as_u16();
+    let body = (!matches!(status, 101 | 204 | 205 | 304))
+        .then(|| Uint8Array::from(body.into_bytes().as_ref()));
+    faasade_response(status, &head, body)
 }

@@ -52,6 +52,24 @@ async fn handle(req: Request, cx: Context) -> Result<Response> {
             None => Err(Error::not_found()),
         },
         (_, ["kv", key]) => kv(&cx, method.as_str(), key, req.into_body()).await,
+        // Beyond the shared cases: what the target tells about the request, and work that
+        // finishes after the response (checked per target by tests/target_extras.rs).
+        ("GET", ["meta"]) => Ok(Response::json(&json!({
+            "target": cx.target(),
+            "request_id": cx.request_id(),
+            "client_ip": cx.client_ip().map(|ip| ip.to_string()),
+            "country": cx.meta("cf.country"),
+        }))),
+        ("POST", ["later", key]) => {
+            let store = cx.kv("default")?;
+            let (key, value) = ((*key).to_owned(), req.into_body().into_bytes());
+            cx.wait_until(async move {
+                if let Err(e) = store.put(&key, value).await {
+                    faasade::tracing::error!("background KV write failed: {e}");
+                }
+            })?;
+            Ok(Response::empty(StatusCode::ACCEPTED))
+        }
         ("GET", ["fetch", rest]) => match rest.strip_prefix("upstream/") {
             Some(upstream_path) => fetch_upstream(&cx, upstream_path).await,
             None => Err(Error::not_found()),

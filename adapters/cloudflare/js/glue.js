@@ -1,0 +1,30 @@
+// One call each way between the Worker's JavaScript objects and Rust, instead of one per
+// header: the request head goes in as one string, the response head comes out as one.
+// Lines never contain "\n": HTTP forbids it in names and values.
+
+const CF_FIELDS = ["country", "colo", "city", "region", "continent", "timezone", "asn", "httpProtocol", "clientIp"];
+
+// "METHOD\nURL\n" + "name:value\n" per header + "\n" + "field=value\n" per cf field.
+export function faasade_request_head(req) {
+  let out = req.method + "\n" + req.url + "\n";
+  for (const [name, value] of req.headers) out += name + ":" + value + "\n";
+  out += "\n";
+  const cf = req.cf;
+  if (cf) {
+    for (const field of CF_FIELDS) {
+      const value = cf[field];
+      if (value !== undefined && value !== null && value !== "") out += field + "=" + value + "\n";
+    }
+  }
+  return out;
+}
+
+// `head` is "name:value\n" per header; `body` is a Uint8Array or undefined (no body).
+export function faasade_response(status, head, body) {
+  const headers = new Headers();
+  for (const line of head.split("\n")) {
+    const colon = line.indexOf(":");
+    if (colon > 0) headers.append(line.slice(0, colon), line.slice(colon + 1));
+  }
+  return new Response(body === undefined ? null : body, { status, headers });
+}

@@ -1,0 +1,96 @@
+//! Checks beyond the shared cases, on the same running conformance app: what the target
+//! reports about the request (`/meta`), and `wait_until` work that finishes after the response
+//! (`/later/<key>` writes to KV in the background), on targets that offer both KV and
+//! `wait_until`.
+
+use std::time::{Duration, Instant};
+
+use faasade::Capability;
+use faasade::targets::{self, Support};
+
+/// Problems found; empty when all is well.
+pub(crate) fn check(target: &str, base_url: &str) -> Vec<String> {
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("HTTP client");
+    let mut problems = Vec::new();
+    match meta(&client, base_url) {
+        Ok(meta) => problems.extend(check_meta(target, &meta)),
+        Err(e) => problems.push(format!("GET /meta: {e}")),
+    }
+    let offers = |c| {
+        targets::target(target)
+            .and_then(|t| t.supports(c))
+            .is_some_and(|s| matches!(s, Support::Yes))
+    };
+    if offers(Capability::WaitUntil)
+        && offers(Capability::Kv)
+        && let Err(e) = wait_until(&client, base_url)
+    {
+        problems.push(format!("wait_until: {e}"));
+    }
+    problems
+}
+
+fn meta(client: &reqwest::blocking::Client, base_url: &str) -> Result<serde_json::Value, String> {
+    let res = client
+        .get(format!("{base_url}/meta"))
+        .send()
+        .map_err(|e| e.to_string())?;
+    if res.status() != 200 {
+        return Err(format!("status {}", res.status()));
+    }
+    let text = res.text().map_err(|e| e.to_string())?;
+    serde_json::from_str(&text).map_err(|e| format!("{e}: {text}"))
+}
+
+fn check_meta(target: &str, meta: &serde_json::Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    if meta["target"] != target {
+        problems.push(format!("/meta says target {}", meta["target"]));
+    }
+    if meta["request_id"].as_str().is_none_or(str::is_empty) {
+        problems.push(format!("no request id: {meta}"));
+    }
+    // The suite talks to every local runtime over loopback.
+    if matches!(target, "local" | "cloudflare") && meta["client_ip"] != "127.0.0.1" {
+        problems.push(format!("client ip {} is not 127.0.0.1", meta["client_ip"]));
+    }
+    // wrangler dev serves its documented fallback `cf` object locally (Austin, US).
+    if target == "cloudflare" && meta["country"] != "US" {
+        problems.push(format!("cf.country {} is not US", meta["country"]));
+    }
+    problems
+}
+
+/// `POST /later/<key>` answers 202 at once and writes the body to KV afterwards: the value
+/// must show up.
+fn wait_until(client: &reqwest::blocking::Client, base_url: &str) -> Result<(), String> {
+    let key = format!("later-{}", std::process::id());
+    let res = client
+        .post(format!("{base_url}/later/{key}"))
+        .body("done")
+        .send()
+        .map_err(|e| e.to_string())?;
+    if res.status() != 202 {
+        return Err(format!("POST /later answered {}", res.status()));
+    }
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        let res = client
+            .get(format!("{base_url}/kv/{key}"))
+            .send()
+            .map_err(|e| e.to_string())?;
+        if res.status() == 200 {
+            let body = res.text().map_err(|e| e.to_string())?;
+            return if body == "done" {
+                Ok(())
+            } else {
+                Err(format!("KV holds {body:?}"))
+            };
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err("the background write never landed".into())
+}
