@@ -65,11 +65,11 @@ static INIT: Once = Once::new();
 
 /// Answer one request: the entry point `#[faasade::main]` exports as `fetch`.
 ///
-/// The reply is a promise that the handler's task settles — or, on a panic, the hook
-/// installed here, which resolves the reply of every request in flight — with a generic body for the one
-/// that panicked (only the request that is running may create a body), with an empty one for
-/// the others — and then the instance aborts; the worker shim re-initialises it for the next
-/// request. Handler errors never get that far: they become responses in
+/// The reply is a promise settled by the handler's task or, on a panic, by the hook installed
+/// here: it resolves the reply of every request in flight with a `500` (a generic body for the
+/// request that panicked, since only the running request may create a body; an empty one for
+/// the others) before the instance aborts, and the worker shim re-initialises the instance for
+/// the next request. Handler errors never get that far: they become responses in
 /// [`faasade_core::handler::serve`].
 pub fn fetch<F, H>(req: JsRequest, env: Env, ctx: JsContext, factory: F) -> Promise
 where
