@@ -1,8 +1,10 @@
 //! Cloudflare target vs hand-written workers-rs: `examples/hello` built with
-//! `--features cloudflare` and a hello world written directly against the `worker` crate
-//! (benches/workers-rs-hello), both built by worker-build and served by one workerd process
-//! (Cloudflare's runtime) in the same run. Prints the per-request latency ratio and the ratio
-//! of the gzip'd Wasm sizes (what Workers' size limit counts).
+//! `--features cloudflare` and two hello worlds written directly against the `worker` crate —
+//! one on its own request and response types (benches/workers-rs-hello), one on the `http`
+//! types through its `http` feature (benches/workers-rs-http-hello), as Faasade uses them —
+//! all built by worker-build and served by one workerd process (Cloudflare's runtime) in the
+//! same run. Prints the per-request latency ratios and the ratios of the gzip'd Wasm sizes
+//! (what Workers' size limit counts) against each baseline.
 //!
 //! `cargo bench --bench cloudflare_vs_workers_rs`. Needs the test command's tools: worker-build
 //! (`FAASADE_WORKER_BUILD`), the wasm-bindgen CLI (`FAASADE_WASM_BINDGEN`) and the npm folder
@@ -21,7 +23,7 @@ use std::time::Duration;
 use common::{Proc, env_or, pin_self, pinned};
 
 /// (label, name, package folder, extra worker-build arguments)
-const WORKERS: [(&str, &str, &str, &[&str]); 2] = [
+const WORKERS: [(&str, &str, &str, &[&str]); 3] = [
     (
         "faasade --features cloudflare",
         "faasade",
@@ -32,6 +34,12 @@ const WORKERS: [(&str, &str, &str, &[&str]); 2] = [
         "workers-rs (hand-written)",
         "baseline",
         "benches/workers-rs-hello",
+        &[],
+    ),
+    (
+        "workers-rs + http (hand-written)",
+        "baselineHttp",
+        "benches/workers-rs-http-hello",
         &[],
     ),
 ];
@@ -56,7 +64,7 @@ fn main() {
         })
         .collect();
 
-    let ports = [common::free_port(), common::free_port()];
+    let ports = [(); 3].map(|()| common::free_port());
     std::fs::write(dir.join("config.capnp"), workerd_config(&ports)).unwrap();
     let workerd = npm.join("node_modules/@cloudflare/workerd-linux-64/bin/workerd");
     let mut command = pinned(&workerd);
@@ -88,18 +96,17 @@ fn main() {
     );
     for (((label, ..), micros), size) in WORKERS.iter().zip(&medians).zip(&sizes) {
         println!(
-            "  {label:<30} {micros:>8.1} µs/request   {:>7.1} KB gzip'd wasm",
+            "  {label:<32} {micros:>8.1} µs/request   {:>7.1} KB gzip'd wasm",
             *size as f64 / 1e3
         );
     }
-    println!(
-        "  latency ratio faasade / workers-rs:    {:.3}",
-        medians[0] / medians[1]
-    );
-    println!(
-        "  wasm size ratio faasade / workers-rs:  {:.3}",
-        sizes[0] as f64 / sizes[1] as f64
-    );
+    for (baseline, i) in [("workers-rs", 1), ("workers-rs + http", 2)] {
+        println!(
+            "  faasade / {baseline:<18} latency {:.3}   wasm size {:.3}",
+            medians[0] / medians[i],
+            sizes[0] as f64 / sizes[i] as f64
+        );
+    }
 }
 
 /// `worker-build --release` of `package` into `out`, with the registry-installed tools.
@@ -148,7 +155,7 @@ fn gzip_size(path: &Path) -> u64 {
 }
 
 /// One workerd serving each Worker on its own port.
-fn workerd_config(ports: &[u16; 2]) -> String {
+fn workerd_config(ports: &[u16; 3]) -> String {
     let mut services = String::new();
     let mut sockets = String::new();
     let mut workers = String::new();

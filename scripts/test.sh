@@ -104,6 +104,8 @@ cargo clippy --locked --target wasm32-unknown-unknown -p faasade -p faasade-clou
 
 step "cargo test (unit, doc, macro UI, features, examples, conformance, support table)"
 cargo test --workspace --locked
+# The local target with its `fetch` and `kv` features off: both fail with errors naming them.
+cargo test --locked -p faasade-local --no-default-features --lib
 
 step "benchmark: local target vs plain hyper"
 FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BENCH_ROUNDS:-3}" \

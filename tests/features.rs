@@ -97,23 +97,41 @@ fn every_example_builds_for_cloudflare_unchanged() {
     ]);
 }
 
-/// An app that never fetches turns the `fetch` feature off; every target must still build
-/// (`-p faasade` alone, so no other package's features leak in).
+/// An app that never fetches or uses KV turns the `fetch` and `kv` features off; every target
+/// must still build (`-p faasade` alone, so no other package's features leak in).
 #[test]
-fn builds_without_the_fetch_feature() {
+fn builds_without_the_fetch_and_kv_features() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    for features in [&[][..], &["--features", "aws"][..]] {
-        let out = Command::new(&cargo)
-            .args(["check", "--quiet", "-p", "faasade", "--lib"])
-            .arg("--no-default-features")
-            .args(features)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .expect("run cargo");
-        assert!(
-            out.status.success(),
-            "--no-default-features {features:?}:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+    let targets: [&[&str]; 3] = [
+        &[],
+        &["--features", "aws"],
+        &[
+            "--features",
+            "cloudflare",
+            "--target",
+            "wasm32-unknown-unknown",
+        ],
+    ];
+    for features in targets {
+        for only in ["", "fetch", "kv"] {
+            let out = Command::new(&cargo)
+                .args(["check", "--quiet", "-p", "faasade", "--lib"])
+                .arg("--no-default-features")
+                .args(features)
+                .args(
+                    (!only.is_empty())
+                        .then_some(["--features", only])
+                        .into_iter()
+                        .flatten(),
+                )
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .output()
+                .expect("run cargo");
+            assert!(
+                out.status.success(),
+                "--no-default-features {features:?} +{only}:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     }
 }

@@ -191,7 +191,9 @@ pub fn retry_get(
 }
 
 /// Requests to each URL in turn, one at a time, for `duration`; each URL's median latency in
-/// microseconds. Alternating request by request lets drift on the machine hit all alike.
+/// microseconds. Alternating request by request lets drift on the machine hit all alike; each
+/// cycle starts one URL further on, so no URL always follows the same one (a request after a
+/// heavier one may pay for its garbage collection or cold caches).
 pub fn alternate<const N: usize>(
     client: &reqwest::blocking::Client,
     urls: &[String; N],
@@ -199,14 +201,17 @@ pub fn alternate<const N: usize>(
 ) -> [f64; N] {
     let started = Instant::now();
     let mut samples: [Vec<f64>; N] = std::array::from_fn(|_| Vec::new());
+    let mut first = 0;
     while started.elapsed() < duration {
-        for (url, samples) in urls.iter().zip(&mut samples) {
+        for i in (first..N).chain(0..first) {
+            let (url, samples) = (&urls[i], &mut samples[i]);
             let sent = Instant::now();
             let res = client.get(url).send().and_then(|r| r.bytes());
             let micros = sent.elapsed().as_secs_f64() * 1e6;
             assert!(res.is_ok(), "request to {url} failed: {res:?}");
             samples.push(micros);
         }
+        first = (first + 1) % N;
     }
     samples.map(|mut s| median(&mut s))
 }

@@ -104,6 +104,19 @@ impl Error {
         e
     }
 
+    /// The run-time error for a capability that this build of the app leaves out: its cargo
+    /// feature is off (e.g. `default-features = false`), so its code is not in the binary.
+    /// The message names the target, the capability and the feature that brings it back
+    /// (feature names are capability names: `kv`, `fetch`).
+    pub fn left_out(target: &'static str, capability: Capability) -> Self {
+        let mut e = Self::internal(format!(
+            "this `{target}` build leaves `{capability}` out: enable faasade's \
+             `{capability}` feature (on by default) to use it"
+        ));
+        e.unsupported = Some(Unsupported { target, capability });
+        e
+    }
+
     /// Attach the underlying cause (logged, never shown).
     pub fn with_source(self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.with_boxed_source(Box::new(source))
@@ -233,5 +246,19 @@ mod tests {
             capability: Capability::Kv,
         };
         assert_eq!(e.unsupported_capability(), Some(named));
+    }
+
+    #[test]
+    fn left_out_names_target_capability_and_feature() {
+        let e = Error::left_out("cloudflare", Capability::Fetch);
+        assert_eq!(
+            e.to_string(),
+            "this `cloudflare` build leaves `fetch` out: enable faasade's `fetch` feature \
+             (on by default) to use it"
+        );
+        let u = e.unsupported_capability().unwrap();
+        assert_eq!((u.target, u.capability), ("cloudflare", Capability::Fetch));
+        assert_eq!(e.status(), 500);
+        assert_eq!(e.public_message(), None, "never shown to clients");
     }
 }

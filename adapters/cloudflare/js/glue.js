@@ -4,9 +4,23 @@
 
 const CF_FIELDS = ["country", "colo", "city", "region", "continent", "timezone", "asn", "httpProtocol", "clientIp"];
 
-// "METHOD\nURL\n" + "name:value\n" per header + "\n" + "field=value\n" per cf field.
+// The origin-form target of a request URL: path and query exactly as received (not
+// re-encoded), no fragment; "/" when the URL has no path.
+export function requestTarget(url) {
+  let start = 0;
+  const scheme = url.indexOf("://");
+  if (scheme >= 0) {
+    start = scheme + 3;
+    while (start < url.length && !"/?#".includes(url[start])) start++;
+  }
+  const hash = url.indexOf("#", start);
+  const target = hash < 0 ? url.slice(start) : url.slice(start, hash);
+  return target.startsWith("/") ? target : "/" + target;
+}
+
+// "METHOD\nTARGET\n" + "name:value\n" per header + "\n" + "field=value\n" per cf field.
 export function faasade_request_head(req) {
-  let out = req.method + "\n" + req.url + "\n";
+  let out = req.method + "\n" + requestTarget(req.url) + "\n";
   for (const [name, value] of req.headers) out += name + ":" + value + "\n";
   out += "\n";
   const cf = req.cf;

@@ -14,6 +14,10 @@
 //!   requests in flight itself: every request's reply is a promise that either the handler's
 //!   task or a panic hook settles, the hook with a generic `500` (see [`fetch`]).
 
+#[cfg(feature = "fetch")]
+mod fetch;
+#[cfg(feature = "kv")]
+mod kv;
 mod log;
 mod platform;
 mod request;

@@ -1,7 +1,8 @@
 //! A Workers request as a neutral one: method, the raw path and query (not re-encoded), every
 //! header, the body as bytes (at most [`DEFAULT_BODY_LIMIT`], else `413`), and what the `cf`
 //! object and headers tell about the client. The head crosses from JavaScript as one string
-//! (js/glue.js): one call instead of several per header.
+//! (js/glue.js): one call instead of several per header, with the request target (path and
+//! query) already cut out of the URL.
 
 use std::borrow::Cow;
 use std::net::IpAddr;
@@ -26,7 +27,11 @@ pub(crate) async fn from_worker(req: web_sys::Request) -> Result<(Request, Reque
     let mut lines = head.split('\n');
     let method = Method::from_bytes(lines.next().unwrap_or_default().as_bytes())
         .map_err(|e| Error::bad_request("invalid method").with_source(e))?;
-    let uri = path_and_query(lines.next().unwrap_or_default())?;
+    let uri: Uri = lines
+        .next()
+        .unwrap_or_default()
+        .parse()
+        .map_err(|e| Error::bad_request("invalid request target").with_source(e))?;
     let mut builder = http::Request::builder().method(method).uri(uri);
     if let Some(map) = builder.headers_mut() {
         for line in lines.by_ref().take_while(|l| !l.is_empty()) {
@@ -72,15 +77,18 @@ async fn read_body(req: &web_sys::Request) -> Result<Bytes> {
     Ok(Bytes::from(Uint8Array::new(&buffer).to_vec()))
 }
 
-/// The origin-form target of the request URL, exactly as received.
-fn path_and_query(url: &str) -> Result<Uri> {
-    let rest = url
-        .split_once("://")
-        .map_or(url, |(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
-    let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
-    rest.parse()
-        .map_err(|e| Error::bad_request("invalid request target").with_source(e))
-}
+/// The `cf` fields js/glue.js passes (`cf.clientIp` only feeds the client IP), under their
+/// metadata keys.
+const CF_KEYS: [&str; 8] = [
+    "cf.country",
+    "cf.colo",
+    "cf.city",
+    "cf.region",
+    "cf.continent",
+    "cf.timezone",
+    "cf.asn",
+    "cf.httpProtocol",
+];
 
 fn meta(req: &Request, cf: &[(&str, &str)]) -> RequestMeta {
     let mut meta = RequestMeta::default();
@@ -92,9 +100,8 @@ fn meta(req: &Request, cf: &[(&str, &str)]) -> RequestMeta {
         .and_then(|ip| ip.parse::<IpAddr>().ok())
         .or_else(|| cf_field("clientIp").and_then(client_ip_of));
     for (field, value) in cf {
-        if *field != "clientIp" {
-            meta.extra
-                .push((Cow::Owned(format!("cf.{field}")), (*value).to_owned()));
+        if let Some(key) = CF_KEYS.iter().find(|key| key[3..] == **field) {
+            meta.extra.push((Cow::Borrowed(*key), (*value).to_owned()));
         }
     }
     meta
@@ -139,19 +146,6 @@ impl std::error::Error for JsError {}
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_target_is_taken_raw_from_the_url() {
-        let uri =
-            path_and_query("http://127.0.0.1:8787/a%2Fb/caf%C3%A9?x=1&x=2&y=%20#frag").unwrap();
-        assert_eq!(uri.path(), "/a%2Fb/caf%C3%A9");
-        assert_eq!(uri.query(), Some("x=1&x=2&y=%20"));
-        assert_eq!(path_and_query("https://example.com").unwrap().path(), "/");
-        assert_eq!(
-            path_and_query("http://h/bad path").unwrap_err().status(),
-            400
-        );
-    }
 
     #[test]
     fn workerd_client_ips_lose_their_port() {

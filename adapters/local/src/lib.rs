@@ -21,6 +21,7 @@
 //! ```
 
 mod config;
+#[cfg(feature = "kv")]
 mod kv;
 mod log;
 mod platform;

@@ -1,14 +1,16 @@
 //! The local [`Platform`]: vars and secrets from the environment and `faasade.toml`, KV in
-//! redb, outbound fetch through reqwest (faasade-native-fetch), `wait_until` on the worker's task set.
+//! redb (the `kv` feature), outbound fetch through reqwest (faasade-native-fetch), `wait_until` on the worker's task set.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
+#[cfg(not(feature = "kv"))]
+use faasade_core::Capability;
 use faasade_core::{BoxFuture, Error, Kv, LocalBoxFuture, Platform, Request, Response, Result};
 use faasade_native_fetch::Fetcher;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
+#[cfg(feature = "kv")]
 use crate::kv::LocalDb;
 
 /// The target name the local server reports.
@@ -17,7 +19,9 @@ pub const TARGET: &str = "local";
 pub(crate) struct LocalPlatform {
     vars: BTreeMap<String, String>,
     secrets: BTreeMap<String, String>,
+    #[cfg(feature = "kv")]
     kv_stores: Option<Vec<String>>,
+    #[cfg(feature = "kv")]
     db: LocalDb,
     fetcher: Fetcher,
     pub(crate) background: TaskTracker,
@@ -28,7 +32,9 @@ impl LocalPlatform {
         Self {
             vars: config.vars.clone(),
             secrets: config.secrets.clone(),
+            #[cfg(feature = "kv")]
             kv_stores: config.kv_stores.clone(),
+            #[cfg(feature = "kv")]
             db: LocalDb::new(config.data_dir.clone()),
             fetcher: Fetcher::new(TARGET, config.timeout),
             background: TaskTracker::new(),
@@ -53,6 +59,12 @@ impl Platform for LocalPlatform {
             .or_else(|| self.secrets.get(name).cloned())
     }
 
+    #[cfg(not(feature = "kv"))]
+    fn kv(&self, _store: &str) -> Result<Kv> {
+        Err(Error::left_out(TARGET, Capability::Kv))
+    }
+
+    #[cfg(feature = "kv")]
     fn kv(&self, store: &str) -> Result<Kv> {
         if let Some(stores) = &self.kv_stores
             && !stores.iter().any(|s| s == store)
@@ -62,7 +74,7 @@ impl Platform for LocalPlatform {
                  (declared: {stores:?})"
             )));
         }
-        Ok(Kv::new(store, Arc::new(self.db.store(store))))
+        Ok(Kv::new(store, std::sync::Arc::new(self.db.store(store))))
     }
 
     fn fetch(&self, req: Request) -> BoxFuture<'static, Result<Response>> {
@@ -73,5 +85,52 @@ impl Platform for LocalPlatform {
         // Workers run a LocalSet; shutdown waits for the tracker before exiting.
         self.background.spawn_local(task);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With the `kv` feature a store opens; without it (`cargo test -p faasade-local
+    /// --no-default-features`, which the test command runs) the error names target, capability
+    /// and feature.
+    #[test]
+    fn kv_follows_its_feature() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            data_dir: dir.path().to_owned(),
+            ..Config::default()
+        };
+        let kv = LocalPlatform::new(&config).kv("default");
+        if cfg!(feature = "kv") {
+            assert!(kv.is_ok());
+        } else {
+            let e = kv.err().unwrap();
+            assert_eq!(
+                e.to_string(),
+                "this `local` build leaves `kv` out: enable faasade's `kv` feature \
+                 (on by default) to use it"
+            );
+        }
+    }
+
+    /// Likewise for `fetch`: without the feature the error comes before any network use.
+    #[test]
+    fn fetch_follows_its_feature() {
+        let platform = LocalPlatform::new(&Config::default());
+        let req = http::Request::get("http://127.0.0.1:9/")
+            .body(faasade_core::Body::empty())
+            .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let e = rt.block_on(platform.fetch(req)).unwrap_err();
+        if cfg!(feature = "fetch") {
+            assert_eq!(e.status(), 502, "{e}");
+        } else {
+            assert!(e.to_string().contains("leaves `fetch` out"), "{e}");
+        }
     }
 }

@@ -39,11 +39,7 @@ impl Fetcher {
 
     /// The error every fetch returns when the `fetch` feature is off.
     pub fn disabled_error(&self) -> Error {
-        Error::unsupported(self.target, Capability::Fetch).with_boxed_source(
-            "this build leaves outbound HTTP out: enable faasade's `fetch` feature \
-             (on by default) to use it"
-                .into(),
-        )
+        Error::left_out(self.target, Capability::Fetch)
     }
 
     /// Send `req` (its URI must be absolute). Network failures are `502 Bad Gateway` errors
@@ -125,7 +121,7 @@ mod tests {
         assert_eq!((u.target, u.capability), ("aws", Capability::Fetch));
         let text = e.to_string();
         assert!(
-            text.starts_with("the `aws` target does not support `fetch`"),
+            text.starts_with("this `aws` build leaves `fetch` out"),
             "{text}"
         );
         assert!(text.contains("`fetch` feature"), "{text}");

@@ -1,0 +1,53 @@
+//! js/glue.js, the JavaScript half of the request and response mapping, run in Node: the
+//! request target keeps the raw path and query and drops the scheme, host and fragment.
+
+use std::process::Command;
+
+/// Node from the test command's npm folder (`FAASADE_NPM`), else the one on `PATH`.
+fn node() -> Command {
+    let cached = std::env::var_os("FAASADE_NPM")
+        .map(|npm| std::path::PathBuf::from(npm).join("node_modules/.bin/node"))
+        .filter(|node| node.exists());
+    Command::new(cached.unwrap_or_else(|| "node".into()))
+}
+
+#[test]
+fn the_request_target_is_taken_raw_from_the_url() {
+    let glue = concat!(env!("CARGO_MANIFEST_DIR"), "/js/glue.js");
+    let script = format!(
+        "import {{ requestTarget }} from {glue:?};\n\
+         for (const url of process.argv.slice(1)) console.log(requestTarget(url));"
+    );
+    let urls = [
+        "http://127.0.0.1:8787/a%2Fb/caf%C3%A9?x=1&x=2&y=%20#frag",
+        "https://example.com",
+        "https://example.com?q=1",
+        "http://h/p/../q?a=b/c#x/y",
+        "/already/a/target?x",
+    ];
+    let out = node()
+        .args(["--input-type=module", "-e", &script])
+        .args(urls)
+        .output()
+        .expect("node is needed (the test command installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let targets: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "/a%2Fb/caf%C3%A9?x=1&x=2&y=%20",
+            "/",
+            "/?q=1",
+            "/p/../q?a=b/c",
+            "/already/a/target?x",
+        ]
+    );
+}
