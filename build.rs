@@ -17,11 +17,13 @@ fn main() {
     let wasm =
         std::env::var("CARGO_CFG_TARGET_FAMILY").is_ok_and(|f| f.split(',').any(|f| f == "wasm"));
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
     match enabled.as_slice() {
         [] if !wasm => println!("cargo::rustc-cfg=faasade_local"),
         // A target on the wrong platform gets no cfg: src/lib.rs reports the mismatch alone.
         ["aws"] if wasm => {}
         ["cloudflare"] if !(wasm && os == "unknown") => {}
+        ["fastly"] if !(wasm && os == "wasi" && env == "p1") => {}
         [one] => println!("cargo::rustc-cfg=faasade_target=\"{one}\""),
         _ => {}
     }

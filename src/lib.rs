@@ -83,7 +83,7 @@ macro_rules! planned_targets {
         )*
     };
 }
-planned_targets!("fastly", "spin", "openwhisk", "wasi");
+planned_targets!("spin", "openwhisk", "wasi");
 
 #[cfg(all(
     feature = "cloudflare",
@@ -92,6 +92,15 @@ planned_targets!("fastly", "spin", "openwhisk", "wasi");
 compile_error!(
     "faasade: the `cloudflare` target builds for wasm32-unknown-unknown: \
      `worker-build --release --features cloudflare` (see docs/targets/cloudflare.md)"
+);
+
+#[cfg(all(
+    feature = "fastly",
+    not(all(target_arch = "wasm32", target_os = "wasi", target_env = "p1"))
+))]
+compile_error!(
+    "faasade: the `fastly` target builds for wasm32-wasip1: \
+     `cargo build --release --target wasm32-wasip1 --features fastly` (see docs/targets/fastly.md)"
 );
 
 #[cfg(all(feature = "aws", target_family = "wasm"))]
@@ -118,6 +127,8 @@ pub mod __private {
     pub use faasade_cloudflare as cloudflare;
     #[cfg(faasade_target = "cloudflare")]
     pub use faasade_cloudflare::wasm_bindgen;
+    #[cfg(faasade_target = "fastly")]
+    pub use faasade_fastly::run as run_fastly;
     #[cfg(faasade_local)]
     pub use faasade_local::run as run_local;
 }
@@ -190,6 +201,24 @@ macro_rules! __entry {
     };
 }
 
+/// The Fastly Compute entry point: the program Fastly starts for each request serves the
+/// client request and ends.
+#[doc(hidden)]
+#[cfg(faasade_target = "fastly")]
+#[macro_export]
+macro_rules! __entry {
+    ($factory:expr) => {
+        #[doc(hidden)]
+        pub fn __faasade_run() -> ::std::process::ExitCode {
+            $crate::__private::run_fastly($factory)
+        }
+        #[allow(dead_code)]
+        fn main() -> ::std::process::ExitCode {
+            __faasade_run()
+        }
+    };
+}
+
 /// `src/main.rs` of an app whose handler lives in its library (`src/lib.rs`): the binary runs
 /// the library's `#[faasade::main]` entry on native targets.
 ///
@@ -208,7 +237,12 @@ macro_rules! run {
 
 /// A target's build has already failed with a clear message; keep further errors away.
 #[doc(hidden)]
-#[cfg(not(any(faasade_local, faasade_target = "aws", faasade_target = "cloudflare")))]
+#[cfg(not(any(
+    faasade_local,
+    faasade_target = "aws",
+    faasade_target = "cloudflare",
+    faasade_target = "fastly"
+)))]
 #[macro_export]
 macro_rules! __entry {
     ($factory:expr) => {

@@ -99,8 +99,18 @@ pub const TARGETS: &[Target] = &[
         name: "fastly",
         feature: Some("fastly"),
         rust_target: "wasm32-wasip1",
-        tested_on: "Viceroy",
-        support: None,
+        tested_on: "Viceroy (config, secret and KV stores, dynamic backends)",
+        support: Some(&[
+            (Vars, Yes),
+            (Secrets, Yes),
+            (Kv, Yes),
+            (Fetch, Yes),
+            (WaitUntil, Yes),
+            (
+                Events,
+                No("Fastly Compute is invoked by HTTP only; event functions take JSON by POST"),
+            ),
+        ]),
     },
     Target {
         name: "spin",

@@ -4,25 +4,29 @@
 use std::process::Command;
 
 fn check_with(features: &str) -> String {
+    check_failing(&["--features", features])
+}
+
+/// `cargo check -p faasade --lib <args>`, which must fail; its stderr.
+fn check_failing(args: &[&str]) -> String {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .args([
-            "check",
-            "--quiet",
-            "-p",
-            "faasade",
-            "--lib",
-            "--features",
-            features,
-        ])
+        .args(["check", "--quiet", "-p", "faasade", "--lib"])
+        .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("run cargo");
-    assert!(
-        !out.status.success(),
-        "--features {features} must not compile"
-    );
+    assert!(!out.status.success(), "{args:?} must not compile");
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_wasm_build_without_a_target_feature_names_the_choices() {
+    let stderr = check_failing(&["--target", "wasm32-wasip1"]);
+    assert!(
+        stderr.contains("a WebAssembly build needs a target feature"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -44,7 +48,7 @@ fn two_targets_are_a_compile_error_naming_both() {
 
 #[test]
 fn targets_not_built_yet_say_so() {
-    for target in ["fastly", "spin", "openwhisk", "wasi"] {
+    for target in ["spin", "openwhisk", "wasi"] {
         let stderr = check_with(target);
         let message = format!("the `{target}` target is not built yet");
         assert!(stderr.contains(&message), "{message} missing in:\n{stderr}");
@@ -60,6 +64,15 @@ fn cloudflare_on_a_native_build_names_the_wasm_target() {
     let stderr = check_with("cloudflare");
     assert!(
         stderr.contains("the `cloudflare` target builds for wasm32-unknown-unknown"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn fastly_on_a_native_build_names_the_wasm_target() {
+    let stderr = check_with("fastly");
+    assert!(
+        stderr.contains("the `fastly` target builds for wasm32-wasip1"),
         "{stderr}"
     );
 }
@@ -95,6 +108,11 @@ fn every_example_builds_for_cloudflare_unchanged() {
         "--target",
         "wasm32-unknown-unknown",
     ]);
+}
+
+#[test]
+fn every_example_builds_for_fastly_unchanged() {
+    check_examples(&["--features", "fastly", "--target", "wasm32-wasip1"]);
 }
 
 /// An app that never fetches or uses KV turns the `fetch` and `kv` features off; every target

@@ -27,9 +27,10 @@ pub fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `cargo build --release <args>`, then a copy of `target/release/<path>` under a name of its
-/// own in the temp folder, so that a later build of the same target with other features
-/// (another bench) cannot change it under this one.
+/// `cargo build --release <args>`, then a copy of `target/release/<path>` (or
+/// `target/<triple>/release/<path>` with `--target <triple>`) under a name of its own in the
+/// temp folder, so that a later build of the same target with other features (another bench)
+/// cannot change it under this one.
 pub fn build(args: &[&str], path: &str, name: &str) -> PathBuf {
     let root = workspace();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -43,7 +44,11 @@ pub fn build(args: &[&str], path: &str, name: &str) -> PathBuf {
         "cargo build --release {args:?} failed"
     );
     let target = std::env::var("CARGO_TARGET_DIR").map_or(root.join("target"), PathBuf::from);
-    let built = target.join("release").join(path);
+    let triple = args.windows(2).find(|w| w[0] == "--target").map(|w| w[1]);
+    let built = triple
+        .map_or(target.clone(), |t| target.join(t))
+        .join("release")
+        .join(path);
     let copy = scratch_file(name);
     std::fs::copy(&built, &copy).unwrap_or_else(|e| panic!("copying {}: {e}", built.display()));
     copy

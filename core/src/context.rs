@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use crate::capability::Capability;
@@ -43,6 +43,20 @@ pub trait Platform: Send + Sync + 'static {
         drop(task);
         Err(Error::unsupported(self.target(), Capability::WaitUntil))
     }
+
+    /// Facts about the invocation that cost the adapter a host call or a parse to learn
+    /// (Fastly's geolocation): asked for at most once per invocation, the first time the app
+    /// reads a fact [`RequestMeta::extra`] does not hold, so apps that never ask never pay.
+    fn costly_meta(&self) -> Vec<(Cow<'static, str>, String)> {
+        Vec::new()
+    }
+
+    /// The invocation's id, where learning it costs the adapter a host call: asked for at
+    /// most once, and only when [`RequestMeta::request_id`] was left empty and the app reads
+    /// [`Context::request_id`].
+    fn costly_request_id(&self) -> String {
+        String::new()
+    }
 }
 
 /// Facts about the current invocation, filled in by the adapter.
@@ -50,6 +64,7 @@ pub trait Platform: Send + Sync + 'static {
 #[non_exhaustive]
 pub struct RequestMeta {
     /// The provider's id for this invocation (a generated one where the provider has none).
+    /// Empty when the adapter learns it only on demand ([`Platform::costly_request_id`]).
     pub request_id: String,
     /// The client's address, where the provider tells it.
     pub client_ip: Option<IpAddr>,
@@ -65,7 +80,14 @@ pub struct RequestMeta {
 #[derive(Clone)]
 pub struct Context {
     platform: Arc<dyn Platform>,
-    meta: Arc<RequestMeta>,
+    meta: Arc<Meta>,
+}
+
+/// The adapter's facts, and the costly ones once asked for.
+struct Meta {
+    given: RequestMeta,
+    costly: OnceLock<Vec<(Cow<'static, str>, String)>>,
+    request_id: OnceLock<String>,
 }
 
 impl Context {
@@ -73,7 +95,11 @@ impl Context {
     pub fn new(platform: Arc<dyn Platform>, meta: RequestMeta) -> Self {
         Self {
             platform,
-            meta: Arc::new(meta),
+            meta: Arc::new(Meta {
+                given: meta,
+                costly: OnceLock::new(),
+                request_id: OnceLock::new(),
+            }),
         }
     }
 
@@ -117,22 +143,28 @@ impl Context {
 
     /// The provider's id for this invocation.
     pub fn request_id(&self) -> &str {
-        &self.meta.request_id
+        let given = &self.meta.given.request_id;
+        if !given.is_empty() {
+            return given;
+        }
+        self.meta
+            .request_id
+            .get_or_init(|| self.platform.costly_request_id())
     }
 
     /// The client's IP address, where the target knows it.
     pub fn client_ip(&self) -> Option<IpAddr> {
-        self.meta.client_ip
+        self.meta.given.client_ip
     }
 
     /// When the provider will stop this invocation.
     pub fn deadline(&self) -> Option<SystemTime> {
-        self.meta.deadline
+        self.meta.given.deadline
     }
 
     /// Time left before [`Context::deadline`] (zero once passed).
     pub fn remaining(&self) -> Option<Duration> {
-        let deadline = self.meta.deadline?;
+        let deadline = self.meta.given.deadline?;
         Some(
             deadline
                 .duration_since(SystemTime::now())
@@ -142,16 +174,22 @@ impl Context {
 
     /// A provider-specific fact, e.g. `cx.meta("aws.function_arn")`.
     pub fn meta(&self, key: &str) -> Option<&str> {
-        self.meta
-            .extra
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        fn find<'a>(facts: &'a [(Cow<'static, str>, String)], key: &str) -> Option<&'a str> {
+            facts
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        }
+        find(&self.meta.given.extra, key).or_else(|| {
+            let costly = self.meta.costly.get_or_init(|| self.platform.costly_meta());
+            find(costly, key)
+        })
     }
 
-    /// All facts about this invocation.
+    /// The facts the adapter filled in for this invocation (without the costly ones
+    /// [`Context::meta`] fetches on demand).
     pub fn request_meta(&self) -> &RequestMeta {
-        &self.meta
+        &self.meta.given
     }
 }
 
@@ -159,7 +197,7 @@ impl fmt::Debug for Context {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Context")
             .field("target", &self.target())
-            .field("meta", &self.meta)
+            .field("meta", &self.meta.given)
             .finish()
     }
 }
@@ -180,7 +218,16 @@ mod tests {
         fn secret(&self, _: &str) -> Option<String> {
             None
         }
+        fn costly_request_id(&self) -> String {
+            "bare-1".into()
+        }
+        fn costly_meta(&self) -> Vec<(Cow<'static, str>, String)> {
+            let calls = COSTLY_CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            vec![("bare.geo".into(), format!("call {calls}"))]
+        }
     }
+
+    static COSTLY_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
     fn cx() -> Context {
         let mut meta = RequestMeta::default();
@@ -211,6 +258,20 @@ mod tests {
         assert_eq!(cx.var("A").as_deref(), Some("1"));
         assert_eq!(cx.var("B"), None);
         assert_eq!(cx.meta("bare.zone"), Some("z1"));
+        assert_eq!(
+            COSTLY_CALLS.load(std::sync::atomic::Ordering::SeqCst),
+            0,
+            "facts at hand cost nothing"
+        );
+        let copy = cx.clone();
+        assert_eq!(cx.meta("bare.geo"), Some("call 0"));
+        assert_eq!(
+            copy.meta("bare.geo"),
+            Some("call 0"),
+            "asked once per invocation"
+        );
+        assert_eq!(cx.meta("bare.nothing"), None);
+        assert_eq!(cx.request_id(), "bare-1", "an id left empty is asked for");
         assert_eq!(cx.remaining(), None);
     }
 

@@ -21,6 +21,7 @@ mod context;
 mod error;
 pub mod handler;
 pub mod kv;
+pub mod log_lines;
 mod request;
 mod response;
 

@@ -1,5 +1,5 @@
 //! Checks beyond the shared cases, on the same running conformance app: what the target
-//! reports about the request (`/meta`), and `wait_until` work that finishes after the response
+//! reports about the request (`/meta`), the app's secret where the target has secrets, and `wait_until` work that finishes after the response
 //! (`/later/<key>` writes to KV in the background), on targets that offer both KV and
 //! `wait_until`.
 
@@ -15,15 +15,21 @@ pub(crate) fn check(target: &str, base_url: &str) -> Vec<String> {
         .build()
         .expect("HTTP client");
     let mut problems = Vec::new();
-    match meta(&client, base_url) {
-        Ok(meta) => problems.extend(check_meta(target, &meta)),
-        Err(e) => problems.push(format!("GET /meta: {e}")),
-    }
     let offers = |c| {
         targets::target(target)
             .and_then(|t| t.supports(c))
             .is_some_and(|s| matches!(s, Support::Yes))
     };
+    match meta(&client, base_url) {
+        Ok(meta) => {
+            problems.extend(check_meta(target, &meta));
+            // examples/conformance/faasade.toml `[secrets]`, as the shim handed it over.
+            if offers(Capability::Secrets) && meta["secret"] != "from faasade.toml secrets" {
+                problems.push(format!("secret CONFORMANCE_SECRET is {}", meta["secret"]));
+            }
+        }
+        Err(e) => problems.push(format!("GET /meta: {e}")),
+    }
     if offers(Capability::WaitUntil)
         && offers(Capability::Kv)
         && let Err(e) = wait_until(&client, base_url)
@@ -54,12 +60,17 @@ fn check_meta(target: &str, meta: &serde_json::Value) -> Vec<String> {
         problems.push(format!("no request id: {meta}"));
     }
     // The suite talks to every local runtime over loopback.
-    if matches!(target, "local" | "cloudflare") && meta["client_ip"] != "127.0.0.1" {
+    if matches!(target, "local" | "cloudflare" | "fastly") && meta["client_ip"] != "127.0.0.1" {
         problems.push(format!("client ip {} is not 127.0.0.1", meta["client_ip"]));
     }
     // wrangler dev serves its documented fallback `cf` object locally (Austin, US).
     if target == "cloudflare" && meta["country"] != "US" {
         problems.push(format!("cf.country {} is not US", meta["country"]));
+    }
+    // Viceroy's built-in geolocation places loopback clients in the US, looked up only when
+    // the app asks (`Platform::costly_meta`).
+    if target == "fastly" && meta["country"] != "US" {
+        problems.push(format!("fastly.country {} is not US", meta["country"]));
     }
     problems
 }

@@ -58,7 +58,8 @@ async fn handle(req: Request, cx: Context) -> Result<Response> {
             "target": cx.target(),
             "request_id": cx.request_id(),
             "client_ip": cx.client_ip().map(|ip| ip.to_string()),
-            "country": cx.meta("cf.country"),
+            "country": cx.meta("cf.country").or(cx.meta("fastly.country")),
+            "secret": cx.secret("CONFORMANCE_SECRET"),
         }))),
         ("POST", ["later", key]) => {
             let store = cx.kv("default")?;

@@ -8,10 +8,10 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::process::{Process, free_port, installed_tool, workspace};
-use super::{Instance, ProcessInstance, Setup, Shim};
+use super::process::{Process, free_port, installed_tool, wait_for_ok, workspace};
+use super::{AppConfig, Instance, ProcessInstance, Setup, Shim};
 
 pub(crate) struct Aws;
 
@@ -52,30 +52,20 @@ impl Shim for Aws {
         for (name, value) in &setup.vars {
             command.arg("--env-var").arg(format!("{name}={value}"));
         }
+        // Lambda functions read secrets from the environment (filled by the deployment).
+        let app = AppConfig::read(&workspace().join("examples/conformance"), setup)?;
+        for (name, value) in &app.secrets {
+            command.arg("--env-var").arg(format!("{name}={value}"));
+        }
         let process = Process::spawn(command)?;
         let base_url = format!("http://127.0.0.1:{port}/lambda-url/conformance");
         // The emulator compiles the function before it can answer: wait for a first reply.
-        let client = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap();
-        let started = Instant::now();
-        loop {
-            if client
-                .get(format!("{base_url}/"))
-                .send()
-                .is_ok_and(|r| r.status() == 200)
-            {
-                break;
-            }
-            if started.elapsed() > Duration::from_secs(900) {
-                return Err(format!(
-                    "cargo lambda watch did not answer within 15 minutes:\n{}",
-                    process.output()
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(250));
-        }
+        wait_for_ok(
+            &process,
+            &format!("{base_url}/"),
+            Duration::from_secs(900),
+            "cargo lambda watch",
+        )?;
         // The emulator's own exit status on SIGTERM is not part of the contract.
         Ok(Box::new(ProcessInstance {
             process,

@@ -13,7 +13,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::process::{Process, free_port, installed_tool, scratch, workspace};
-use super::{Instance, ProcessInstance, Setup, Shim};
+use super::{AppConfig, Instance, ProcessInstance, Setup, Shim};
 
 pub(crate) struct Cloudflare;
 
@@ -44,9 +44,8 @@ impl Shim for Cloudflare {
         let dir = scratch("cloudflare")?;
         let app = workspace().join("examples/conformance");
         let build = worker_build_in(&worker_build, &wasm_bindgen, &npm, &path, &app, &dir)?;
-        let config = std::fs::read_to_string(app.join("faasade.toml"))
-            .map_err(|e| format!("examples/conformance/faasade.toml: {e}"))?;
-        let (wrangler_toml, dev_vars) = wrangler_config(&config, &build, setup)?;
+        let config = AppConfig::read(&app, setup)?;
+        let (wrangler_toml, dev_vars) = wrangler_config(&config, &build);
         std::fs::write(dir.join("wrangler.toml"), wrangler_toml).map_err(|e| e.to_string())?;
         std::fs::write(dir.join(".dev.vars"), dev_vars).map_err(|e| e.to_string())?;
 
@@ -105,55 +104,29 @@ fn worker_build_in(
     Ok(out)
 }
 
-/// wrangler.toml and `.dev.vars` for the app: its faasade.toml `[vars]`, `[secrets]` and
-/// `[kv] stores` (each store bound under its own name), and the suite's vars on top.
-fn wrangler_config(
-    faasade_toml: &str,
-    build: &Path,
-    setup: &Setup,
-) -> Result<(String, String), String> {
-    let config: toml::Table = faasade_toml.parse().map_err(|e| format!("{e}"))?;
-    let table = |name: &str| config.get(name).and_then(|v| v.as_table()).cloned();
-    let mut vars: Vec<(String, String)> = table("vars")
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(k, v)| Some((k, v.as_str()?.to_owned())))
-        .collect();
-    vars.push(("UPSTREAM_URL".into(), setup.upstream_url.clone()));
-    for (name, value) in &setup.vars {
-        vars.retain(|(k, _)| k != name);
-        vars.push(((*name).to_owned(), value.clone()));
-    }
-    let stores: Vec<String> = table("kv")
-        .and_then(|kv| kv.get("stores")?.as_array().cloned())
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|s| s.as_str().map(str::to_owned))
-        .collect();
-
+/// wrangler.toml and `.dev.vars` for the app: its vars, secrets and KV stores (each store
+/// bound under its own name).
+fn wrangler_config(config: &AppConfig, build: &Path) -> (String, String) {
     let mut out = String::new();
-    let name = config.get("name").and_then(|v| v.as_str()).unwrap_or("app");
-    let _ = writeln!(out, "name = {name:?}");
+    let _ = writeln!(out, "name = {:?}", config.name);
     let _ = writeln!(
         out,
         "main = {:?}",
         build.join("worker/shim.mjs").display().to_string()
     );
     let _ = writeln!(out, "compatibility_date = \"2026-11-01\"\n\n[vars]");
-    for (k, v) in &vars {
+    for (k, v) in &config.vars {
         let _ = writeln!(out, "{k} = {v:?}");
     }
-    for store in &stores {
+    for store in &config.kv_stores {
         let _ = writeln!(
             out,
             "\n[[kv_namespaces]]\nbinding = {store:?}\nid = \"faasade-{store}\""
         );
     }
     let mut dev_vars = String::new();
-    for (k, v) in table("secrets").unwrap_or_default() {
-        if let Some(v) = v.as_str() {
-            let _ = writeln!(dev_vars, "{k}={v:?}");
-        }
+    for (k, v) in &config.secrets {
+        let _ = writeln!(dev_vars, "{k}={v:?}");
     }
-    Ok((out, dev_vars))
+    (out, dev_vars)
 }

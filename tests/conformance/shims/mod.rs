@@ -3,6 +3,7 @@
 
 mod aws;
 mod cloudflare;
+mod fastly;
 mod local;
 mod process;
 
@@ -16,6 +17,63 @@ pub(crate) struct Setup {
     pub(crate) upstream_url: String,
     /// Config vars the cases read.
     pub(crate) vars: Vec<(&'static str, String)>,
+}
+
+/// What a provider manifest (wrangler.toml, fastly.toml) is written from: the app's
+/// faasade.toml plus the suite's [`Setup`].
+pub(crate) struct AppConfig {
+    /// The app's name.
+    pub(crate) name: String,
+    /// faasade.toml `[vars]`, then `UPSTREAM_URL` and the suite's vars (which win).
+    pub(crate) vars: Vec<(String, String)>,
+    /// faasade.toml `[secrets]` (local development values).
+    pub(crate) secrets: Vec<(String, String)>,
+    /// faasade.toml `[kv] stores`.
+    pub(crate) kv_stores: Vec<String>,
+}
+
+impl AppConfig {
+    /// Read `examples/<app>/faasade.toml` and add the suite's setup.
+    pub(crate) fn read(app: &std::path::Path, setup: &Setup) -> Result<Self, String> {
+        let path = app.join("faasade.toml");
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let config: toml::Table = text
+            .parse()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let strings = |name: &str| -> Vec<(String, String)> {
+            config
+                .get(name)
+                .and_then(|v| v.as_table())
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        };
+        let mut vars = strings("vars");
+        vars.push(("UPSTREAM_URL".into(), setup.upstream_url.clone()));
+        for (name, value) in &setup.vars {
+            vars.retain(|(k, _)| k != name);
+            vars.push(((*name).to_owned(), value.clone()));
+        }
+        let kv_stores = config
+            .get("kv")
+            .and_then(|kv| kv.get("stores")?.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.as_str().map(str::to_owned))
+            .collect();
+        Ok(Self {
+            name: config
+                .get("name")
+                .and_then(|v| v.as_str())
+                .unwrap_or("app")
+                .to_owned(),
+            vars,
+            secrets: strings("secrets"),
+            kv_stores,
+        })
+    }
 }
 
 /// A target's conformance driver.
@@ -70,5 +128,6 @@ pub(crate) fn all() -> Vec<Box<dyn Shim>> {
         Box::new(local::Local),
         Box::new(aws::Aws),
         Box::new(cloudflare::Cloudflare),
+        Box::new(fastly::Fastly),
     ]
 }

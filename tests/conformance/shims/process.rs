@@ -159,6 +159,34 @@ pub(crate) fn installed_tool(env: &str, path: &str, what: &str) -> Result<PathBu
     }
 }
 
+/// Wait until `url` answers `200`; `what` names the runtime in the error, with its output.
+#[allow(dead_code)]
+pub(crate) fn wait_for_ok(
+    process: &Process,
+    url: &str,
+    timeout: Duration,
+    what: &str,
+) -> Result<(), String> {
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    loop {
+        if client.get(url).send().is_ok_and(|r| r.status() == 200) {
+            return Ok(());
+        }
+        if started.elapsed() > timeout {
+            return Err(format!(
+                "{what} did not answer within {} s:\n{}",
+                timeout.as_secs(),
+                process.output()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
 /// A free TCP port on 127.0.0.1.
 #[allow(dead_code)]
 pub(crate) fn free_port() -> Result<u16, String> {

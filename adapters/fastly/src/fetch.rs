@@ -1,0 +1,69 @@
+//! Outbound HTTP through Fastly backends. Behind the `fetch` feature.
+//!
+//! A request goes to the backend named after the upstream's host and port (`api.example.com`,
+//! `127.0.0.1:8080`): one the service declares under that name (fastly.toml), else one created
+//! on the fly where the service has dynamic backends enabled. Network failures are `502`
+//! errors whose cause is logged, never shown.
+
+use faasade_core::{Body, Error, Request, Response, Result, StatusCode};
+use fastly::Backend;
+use fastly::backend::BackendCreationError;
+
+pub(crate) fn send(req: Request) -> Result<Response> {
+    let (parts, body) = req.into_parts();
+    let url = parts.uri.to_string();
+    let (Some(scheme), Some(authority)) = (parts.uri.scheme_str(), parts.uri.authority()) else {
+        return Err(Error::internal(format!(
+            "fetch needs an absolute URL, got {url:?}"
+        )));
+    };
+    let backend = backend_for(scheme == "https", authority.as_str(), authority.host())?;
+    let mut out = fastly::Request::new(parts.method.clone(), url.as_str());
+    for (name, value) in &parts.headers {
+        out.append_header(name, value);
+    }
+    let bytes = body.into_bytes();
+    if !bytes.is_empty() {
+        out.set_body(bytes.to_vec());
+    }
+    let mut res = out.send(backend).map_err(|e| {
+        Error::new(
+            StatusCode::BAD_GATEWAY,
+            format!("fetch {} {url} failed", parts.method),
+        )
+        .with_boxed_source(e.to_string().into())
+    })?;
+    let mut neutral = Response::new(Body::empty());
+    *neutral.status_mut() = res.get_status();
+    for (name, value) in res.get_headers() {
+        neutral.headers_mut().append(name.clone(), value.clone());
+    }
+    *neutral.body_mut() = Body::from(res.take_body_bytes());
+    Ok(neutral)
+}
+
+/// The backend for `authority`: the service's own under that name, else a dynamic one.
+fn backend_for(tls: bool, authority: &str, host: &str) -> Result<Backend> {
+    if let Ok(declared) = Backend::from_name(authority)
+        && declared.exists()
+    {
+        return Ok(declared);
+    }
+    let mut builder = Backend::builder(authority, authority).override_host(host);
+    if tls {
+        builder = builder
+            .enable_ssl()
+            .sni_hostname(host)
+            .check_certificate(host);
+    }
+    match builder.finish() {
+        Ok(backend) => Ok(backend),
+        Err(BackendCreationError::NameInUse) => Backend::from_name(authority)
+            .map_err(|e| Error::internal(format!("backend {authority}: {e}"))),
+        Err(BackendCreationError::Disallowed) => Err(Error::internal(format!(
+            "fetch to {authority} needs a backend: declare one named `{authority}` in \
+             fastly.toml, or enable dynamic backends for the service"
+        ))),
+        Err(e) => Err(Error::internal(format!("backend {authority}: {e}"))),
+    }
+}

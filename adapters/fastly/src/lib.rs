@@ -1,0 +1,112 @@
+//! Faasade's Fastly Compute target (`--features fastly`), on the official `fastly` crate, built
+//! for `wasm32-wasip1` (fastly 0.13 does not link on wasip2).
+//!
+//! - Each request runs the app's `main` once in a fresh instance: [`run`] takes the client
+//!   request, maps it to the neutral one (method, raw path and query, every header, the body
+//!   as bytes; client IP and geolocation in request metadata), drives the handler's future to
+//!   completion — Fastly's entry point is synchronous and its host calls block, so a small
+//!   executor suffices — and sends the reply (each `Set-Cookie` kept apart, binary bodies as
+//!   they are). Work handed to `wait_until` runs after the reply is sent, which Fastly allows.
+//! - Vars come from the config store `vars`, secrets from the secret store `secrets`, KV stores
+//!   are Fastly KV stores linked under the store's name, fetch goes through a backend named
+//!   after the upstream's host and port (declared in fastly.toml, or created on the fly where
+//!   dynamic backends are enabled), logs go to stderr, which Fastly's log tailing and Viceroy
+//!   show.
+//! - A panic aborts the instance (`wasm32-wasip1` builds with `panic = "abort"`). A panic hook
+//!   answers the client with a generic `500` before that happens, so the client never sees a
+//!   dropped connection; the next request gets a fresh instance anyway.
+
+mod executor;
+#[cfg(feature = "fetch")]
+mod fetch;
+#[cfg(feature = "kv")]
+mod kv;
+mod log;
+mod platform;
+mod request;
+mod response;
+
+use std::cell::RefCell;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use faasade_core::handler::{self, Handler};
+use faasade_core::{Context, Error, LocalBoxFuture, Response};
+
+pub use platform::{SECRETS_STORE, TARGET, VARS_STORE};
+
+/// Whether the client has its reply: the panic hook answers only when it has not.
+static RESPONDED: AtomicBool = AtomicBool::new(false);
+
+thread_local! {
+    /// Work handed to `wait_until`, run once the reply is sent.
+    static AFTER_RESPONSE: RefCell<Vec<LocalBoxFuture<'static, ()>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Serve the client request of this instance with the handler `factory` builds: the entry
+/// point `#[faasade::main]` calls from the app's `main`.
+pub fn run<F, H>(factory: F) -> ExitCode
+where
+    F: FnOnce() -> H,
+    H: Handler,
+{
+    log::init();
+    install_panic_hook();
+    let handler = factory();
+    let (req, meta) = request::from_client();
+    let platform = Arc::new(platform::FastlyPlatform {
+        client_ip: meta.client_ip,
+    });
+    let res = match req {
+        Ok(req) => executor::block_on(handler::serve(&handler, req, Context::new(platform, meta)))
+            .unwrap_or_else(|e| rejected(&e)),
+        Err(e) => rejected(&e),
+    };
+    respond(res);
+    for task in AFTER_RESPONSE.with(|tasks| std::mem::take(&mut *tasks.borrow_mut())) {
+        if let Err(e) = executor::block_on(task) {
+            tracing::error!("a wait_until task did not finish: {e}");
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// A request that never reached the handler (unreadable or too large), or a handler that
+/// awaited something that cannot complete here: the same reply and log line as the handler's
+/// own errors.
+fn rejected(e: &Error) -> Response {
+    if e.status().is_server_error() {
+        tracing::error!("request failed: {e}");
+    } else {
+        tracing::info!("request rejected: {e}");
+    }
+    handler::error_response(e)
+}
+
+fn respond(res: Response) {
+    let res = response::to_fastly(res);
+    if !RESPONDED.swap(true, Ordering::SeqCst) {
+        res.send_to_client();
+    }
+}
+
+/// Chain onto the default hook (which writes the panic to stderr), then answer the client with
+/// a generic `500` unless it already has its reply.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        previous(info);
+        if !RESPONDED.swap(true, Ordering::SeqCst) {
+            fastly::Response::from_status(500)
+                .with_header("content-type", "text/plain; charset=utf-8")
+                .with_body("Internal Server Error\n")
+                .send_to_client();
+        }
+    }));
+}
+
+/// Queue `task` to run after the reply is sent.
+pub(crate) fn after_response(task: LocalBoxFuture<'static, ()>) {
+    AFTER_RESPONSE.with(|tasks| tasks.borrow_mut().push(task));
+}

@@ -1,0 +1,82 @@
+//! The Fastly [`Platform`]: vars from the config store [`VARS_STORE`], secrets from the secret
+//! store [`SECRETS_STORE`], KV stores on Fastly KV stores ([`crate::kv`], the `kv` feature),
+//! fetch through backends ([`crate::fetch`], the `fetch` feature), `wait_until` after the reply.
+//!
+//! A capability whose feature is off is left out of the Wasm module and fails with
+//! [`Error::left_out`].
+
+use std::borrow::Cow;
+use std::net::IpAddr;
+
+use faasade_core::{BoxFuture, Kv, LocalBoxFuture, Platform, Request, Response, Result};
+#[cfg(not(all(feature = "kv", feature = "fetch")))]
+use faasade_core::{Capability, Error};
+
+/// The target name this adapter reports.
+pub const TARGET: &str = "fastly";
+/// The config store `cx.var` reads (faasade.toml `[vars]`, written into fastly.toml).
+pub const VARS_STORE: &str = "vars";
+/// The secret store `cx.secret` reads (faasade.toml `[secrets]` locally).
+pub const SECRETS_STORE: &str = "secrets";
+
+pub(crate) struct FastlyPlatform {
+    /// For the geolocation lookup, made only if the app asks.
+    pub(crate) client_ip: Option<IpAddr>,
+}
+
+impl Platform for FastlyPlatform {
+    fn target(&self) -> &'static str {
+        TARGET
+    }
+
+    fn var(&self, name: &str) -> Option<String> {
+        fastly::ConfigStore::try_open(VARS_STORE)
+            .ok()?
+            .try_get(name)
+            .ok()?
+    }
+
+    fn secret(&self, name: &str) -> Option<String> {
+        let secret = fastly::SecretStore::open(SECRETS_STORE)
+            .ok()?
+            .try_get(name)
+            .ok()??;
+        String::from_utf8(secret.plaintext().to_vec()).ok()
+    }
+
+    #[cfg(feature = "kv")]
+    fn kv(&self, store: &str) -> Result<Kv> {
+        crate::kv::open(store)
+    }
+
+    #[cfg(not(feature = "kv"))]
+    fn kv(&self, _store: &str) -> Result<Kv> {
+        Err(Error::left_out(TARGET, Capability::Kv))
+    }
+
+    #[cfg(feature = "fetch")]
+    fn fetch(&self, req: Request) -> BoxFuture<'static, Result<Response>> {
+        let res = crate::fetch::send(req);
+        Box::pin(async move { res })
+    }
+
+    #[cfg(not(feature = "fetch"))]
+    fn fetch(&self, req: Request) -> BoxFuture<'static, Result<Response>> {
+        drop(req);
+        let e = Error::left_out(TARGET, Capability::Fetch);
+        Box::pin(async move { Err(e) })
+    }
+
+    fn wait_until(&self, task: LocalBoxFuture<'static, ()>) -> Result<()> {
+        crate::after_response(task);
+        Ok(())
+    }
+
+    fn costly_meta(&self) -> Vec<(Cow<'static, str>, String)> {
+        crate::request::costly_meta(self.client_ip)
+    }
+
+    fn costly_request_id(&self) -> String {
+        crate::request::costly_request_id()
+    }
+}
