@@ -30,6 +30,11 @@ pub(crate) fn check(target: &str, base_url: &str) -> Vec<String> {
         }
         Err(e) => problems.push(format!("GET /meta: {e}")),
     }
+    if offers(Capability::Kv)
+        && let Err(e) = kv_list(&client, base_url)
+    {
+        problems.push(format!("KV list: {e}"));
+    }
     if offers(Capability::WaitUntil)
         && offers(Capability::Kv)
         && let Err(e) = wait_until(&client, base_url)
@@ -37,6 +42,47 @@ pub(crate) fn check(target: &str, base_url: &str) -> Vec<String> {
         problems.push(format!("wait_until: {e}"));
     }
     problems
+}
+
+/// Three keys under a fresh prefix (and one outside it), listed two at a time: the first page
+/// has two keys and a cursor, the page after it the third key and no cursor.
+fn kv_list(client: &reqwest::blocking::Client, base_url: &str) -> Result<(), String> {
+    let prefix = format!("list-{}-", std::process::id());
+    for key in ["a", "b", "c"]
+        .map(|k| format!("{prefix}{k}"))
+        .iter()
+        .chain([&format!("x{prefix}")])
+    {
+        let res = client
+            .put(format!("{base_url}/kv/{key}"))
+            .body("v")
+            .send()
+            .map_err(|e| e.to_string())?;
+        if !res.status().is_success() {
+            return Err(format!("PUT /kv/{key} answered {}", res.status()));
+        }
+    }
+    let page = |cursor: serde_json::Value| -> Result<serde_json::Value, String> {
+        let res = client
+            .post(format!("{base_url}/kv-list"))
+            .body(serde_json::json!({ "prefix": prefix, "limit": 2, "cursor": cursor }).to_string())
+            .send()
+            .map_err(|e| e.to_string())?;
+        let text = res.text().map_err(|e| e.to_string())?;
+        serde_json::from_str(&text).map_err(|e| format!("{e}: {text}"))
+    };
+    let first = page(serde_json::Value::Null)?;
+    let keys = |p: &serde_json::Value| p["keys"].clone();
+    if keys(&first) != serde_json::json!([format!("{prefix}a"), format!("{prefix}b")])
+        || !first["cursor"].is_string()
+    {
+        return Err(format!("first page {first}"));
+    }
+    let second = page(first["cursor"].clone())?;
+    if keys(&second) != serde_json::json!([format!("{prefix}c")]) || !second["cursor"].is_null() {
+        return Err(format!("second page {second}"));
+    }
+    Ok(())
 }
 
 fn meta(client: &reqwest::blocking::Client, base_url: &str) -> Result<serde_json::Value, String> {

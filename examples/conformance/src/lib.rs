@@ -1,6 +1,7 @@
 //! The app every target's conformance run drives: the routes of the shared conformance cases,
 //! written once against the neutral API (no `#[cfg]`, no provider types).
 
+use faasade::kv::ListOptions;
 use faasade::{Body, Context, Error, Request, Response, ResponseExt, Result, StatusCode, http};
 use serde::Deserialize;
 use serde_json::json;
@@ -61,6 +62,20 @@ async fn handle(req: Request, cx: Context) -> Result<Response> {
             "country": cx.meta("cf.country").or(cx.meta("fastly.country")),
             "secret": cx.secret("CONFORMANCE_SECRET"),
         }))),
+        ("POST", ["kv-list"]) => {
+            let ask: serde_json::Value = req.json()?;
+            let mut options = ListOptions::prefix(ask["prefix"].as_str().unwrap_or_default());
+            if let Some(limit) = ask["limit"].as_u64() {
+                options = options.limit(limit as usize);
+            }
+            if let Some(cursor) = ask["cursor"].as_str() {
+                options = options.after(cursor);
+            }
+            let page = cx.kv("default")?.list(&options).await?;
+            Ok(Response::json(
+                &json!({ "keys": page.keys, "cursor": page.cursor }),
+            ))
+        }
         ("POST", ["later", key]) => {
             let store = cx.kv("default")?;
             let (key, value) = ((*key).to_owned(), req.into_body().into_bytes());
