@@ -11,22 +11,12 @@ mod process;
 use std::process::Command;
 use std::time::Duration;
 
-use process::{Process, cached_tool, cargo_build, free_port, scratch, wait_for_ok, workspace};
+use process::{
+    Process, cached_tool, cargo_build_fastly, free_port, scratch, wait_for_ok, workspace,
+};
 
 fn hello_wasm() -> std::path::PathBuf {
-    cargo_build(
-        "hello",
-        &[
-            "--release",
-            "--target",
-            "wasm32-wasip1",
-            "--features",
-            "fastly",
-            "--bin",
-            "hello",
-        ],
-    )
-    .unwrap()
+    cargo_build_fastly("hello").unwrap()
 }
 
 #[test]

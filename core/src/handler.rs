@@ -266,6 +266,18 @@ pub fn error_response(err: &Error) -> Response {
     Response::text(text).with_status(status)
 }
 
+/// The answer to a request an adapter refused before (or instead of) running the handler — an
+/// unreadable or oversize request, a future that cannot finish on the target: logged with the
+/// same levels as a handler's error ([`serve`]) and answered by [`error_response`].
+pub fn rejected(err: &Error) -> Response {
+    if err.status().is_server_error() {
+        tracing::error!("request failed: {err}");
+    } else {
+        tracing::info!("request rejected: {err}");
+    }
+    error_response(err)
+}
+
 fn log_error(err: &Error, request_id: &str, method: impl std::fmt::Display, path: &str) {
     if err.status().is_server_error() {
         tracing::error!(%request_id, %method, path, status = err.status().as_u16(), error = %err, "handler failed");

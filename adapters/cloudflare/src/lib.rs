@@ -31,8 +31,8 @@ use std::rc::Rc;
 use std::sync::{Arc, Once};
 use std::task::{Context as TaskContext, Poll};
 
+use faasade_core::Context;
 use faasade_core::handler::{self, Handler};
-use faasade_core::{Context, Error, Response};
 use worker::js_sys;
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::web_sys;
@@ -123,16 +123,9 @@ async fn answer(
     let platform = Arc::new(platform::CfPlatform::new(env, worker::Context::new(ctx)));
     let res = match request::from_worker(req).await {
         Ok((req, meta)) => handler::serve(&*handler, req, Context::new(platform, meta)).await,
-        Err(e) => rejected(&e),
+        Err(e) => handler::rejected(&e),
     };
     response::to_worker(res)
-}
-
-/// A request that never reached the handler (unreadable or too large): the same reply and log
-/// line as the handler's own errors.
-fn rejected(e: &Error) -> Response {
-    tracing::info!("request rejected: {e}");
-    handler::error_response(e)
 }
 
 /// The handler's future, marked as the current request while it is polled and taken off the

@@ -32,7 +32,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use faasade_core::handler::{self, Handler};
-use faasade_core::{Context, Error, LocalBoxFuture, Response};
+use faasade_core::{Context, LocalBoxFuture, Response};
 
 pub use platform::{SECRETS_STORE, TARGET, VARS_STORE};
 
@@ -60,8 +60,8 @@ where
     });
     let res = match req {
         Ok(req) => executor::block_on(handler::serve(&handler, req, Context::new(platform, meta)))
-            .unwrap_or_else(|e| rejected(&e)),
-        Err(e) => rejected(&e),
+            .unwrap_or_else(|e| handler::rejected(&e)),
+        Err(e) => handler::rejected(&e),
     };
     respond(res);
     for task in AFTER_RESPONSE.with(|tasks| std::mem::take(&mut *tasks.borrow_mut())) {
@@ -70,18 +70,6 @@ where
         }
     }
     ExitCode::SUCCESS
-}
-
-/// A request that never reached the handler (unreadable or too large), or a handler that
-/// awaited something that cannot complete here: the same reply and log line as the handler's
-/// own errors.
-fn rejected(e: &Error) -> Response {
-    if e.status().is_server_error() {
-        tracing::error!("request failed: {e}");
-    } else {
-        tracing::info!("request rejected: {e}");
-    }
-    handler::error_response(e)
 }
 
 fn respond(res: Response) {

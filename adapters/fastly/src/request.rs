@@ -10,8 +10,7 @@ use faasade_core::{Body, DEFAULT_BODY_LIMIT, Error, Request, RequestMeta, Result
 use http::Uri;
 use http::header::CONTENT_LENGTH;
 
-/// The client request of this instance, and its metadata (filled in even when the request
-/// itself is refused, so the refusal is logged with it).
+/// The client request of this instance (or why it is refused), and its metadata.
 pub(crate) fn from_client() -> (Result<Request>, RequestMeta) {
     let mut req = fastly::Request::from_client();
     let meta = meta(&req);

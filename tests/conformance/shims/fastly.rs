@@ -11,7 +11,9 @@ use std::fmt::Write as _;
 use std::process::Command;
 use std::time::Duration;
 
-use super::process::{Process, cargo_build, free_port, installed_tool, scratch, wait_for_ok};
+use super::process::{
+    Process, cargo_build_fastly, free_port, installed_tool, scratch, wait_for_ok, workspace,
+};
 use super::{AppConfig, Instance, ProcessInstance, Setup, Shim};
 
 pub(crate) struct Fastly;
@@ -23,20 +25,9 @@ impl Shim for Fastly {
 
     fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, String> {
         let viceroy = installed_tool("FAASADE_VICEROY", "cargo/bin/viceroy", "viceroy")?;
-        let wasm = cargo_build(
-            "conformance",
-            &[
-                "--release",
-                "--target",
-                "wasm32-wasip1",
-                "--features",
-                "fastly",
-                "--bin",
-                "conformance",
-            ],
-        )?;
+        let wasm = cargo_build_fastly("conformance")?;
         let dir = scratch("fastly")?;
-        let app = super::process::workspace().join("examples/conformance");
+        let app = workspace().join("examples/conformance");
         let config = AppConfig::read(&app, setup)?;
         std::fs::write(dir.join("fastly.toml"), fastly_toml(&config)).map_err(|e| e.to_string())?;
 

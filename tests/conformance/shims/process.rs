@@ -41,6 +41,20 @@ pub(crate) fn cargo_build(package: &str, extra: &[&str]) -> Result<PathBuf, Stri
         .ok_or_else(|| format!("cargo build -p {package} produced no executable"))
 }
 
+/// The binary of example `package` built for Fastly (`--release`, `wasm32-wasip1`,
+/// `--features fastly`, the binary alone: the library's cdylib would write the same `.wasm`).
+#[allow(dead_code)]
+pub(crate) fn cargo_build_fastly(package: &str) -> Result<PathBuf, String> {
+    let target = [
+        "--release",
+        "--target",
+        "wasm32-wasip1",
+        "--features",
+        "fastly",
+    ];
+    cargo_build(package, &[&target[..], &["--bin", package]].concat())
+}
+
 /// A child process with its stdout and stderr collected line by line.
 pub(crate) struct Process {
     child: Child,
