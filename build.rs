@@ -24,6 +24,7 @@ fn main() {
         ["aws"] if wasm => {}
         ["cloudflare"] if !(wasm && os == "unknown") => {}
         ["fastly"] if !(wasm && os == "wasi" && env == "p1") => {}
+        ["spin" | "wasi"] if !(wasm && os == "wasi" && env == "p2") => {}
         [one] => println!("cargo::rustc-cfg=faasade_target=\"{one}\""),
         _ => {}
     }

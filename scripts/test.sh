@@ -3,7 +3,8 @@
 #   formatting, clippy (-D warnings), unit and doc tests, the #[faasade::main] trybuild tests,
 #   the target-feature checks, the examples run as processes, the cross-target conformance
 #   suite (a table per target), the README support-table check, and short runs of the
-#   benchmarks (local vs hyper, aws vs lambda_http, cloudflare vs workers-rs).
+#   benchmarks (local vs hyper, aws vs lambda_http, cloudflare vs workers-rs, fastly vs the
+#   fastly crate, the Wasm host).
 #
 # Usage: bash scripts/test.sh [--tool-cache DIR]
 #   --tool-cache DIR  prebuilt tool binaries to reuse when their versions match the pins
@@ -103,6 +104,15 @@ install_tool viceroy viceroy 0.22.0 --locked
 export FAASADE_VICEROY="$FAASADE_CACHE/cargo/bin/viceroy"
 "$FAASADE_VICEROY" --version
 
+step "Spin and WASI tools: wasm32-wasip2 target; wasmtime, the reference wasi:http host (crates.io)"
+rustup target add wasm32-wasip2
+# A cold `cargo install wasmtime-cli` takes 20-60 minutes on 2 cores: it is cached once built.
+# 48.0.8 is the newest that builds with this toolchain (rustc 1.95).
+FOR="the spin and wasi targets"
+install_tool wasmtime wasmtime-cli 48.0.8 --locked
+export FAASADE_WASMTIME="$FAASADE_CACHE/cargo/bin/wasmtime"
+"$FAASADE_WASMTIME" --version
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -112,9 +122,16 @@ cargo clippy --locked --target wasm32-unknown-unknown -p faasade -p faasade-clou
   --features faasade/cloudflare -- -D warnings
 cargo clippy --locked --target wasm32-wasip1 -p faasade -p faasade-fastly \
   --features faasade/fastly -- -D warnings
+cargo clippy --locked --target wasm32-wasip2 -p faasade -p faasade-spin \
+  --features faasade/spin -- -D warnings
+cargo clippy --locked --target wasm32-wasip2 -p faasade -p faasade-wasi \
+  --features faasade/wasi -- -D warnings
 
 step "cargo test (unit, doc, macro UI, features, examples, conformance, support table)"
-cargo test --workspace --locked
+# The Wasm host (wasmtime) is tested in release only: the conformance suite and the benchmark
+# need its release build anyway, and a second, debug build of wasmtime costs minutes.
+cargo test --workspace --locked --exclude faasade-wasm-host
+cargo test --locked --release -p faasade-wasm-host
 # The local target with its `fetch` and `kv` features off: both fail with errors naming them.
 cargo test --locked -p faasade-local --no-default-features --lib
 
@@ -133,3 +150,7 @@ FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BE
 step "benchmark: fastly target vs hand-written fastly crate (Viceroy)"
 FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BENCH_ROUNDS:-3}" \
   cargo bench --locked --bench fastly_vs_fastly_crate
+
+step "benchmark: the Wasm host vs wasmtime serve; cold start; instantiation; Wasm vs native compute"
+FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BENCH_ROUNDS:-3}" \
+  cargo bench --locked -p faasade-wasm-host --bench wasm_host

@@ -83,7 +83,7 @@ macro_rules! planned_targets {
         )*
     };
 }
-planned_targets!("spin", "openwhisk", "wasi");
+planned_targets!("openwhisk");
 
 #[cfg(all(
     feature = "cloudflare",
@@ -101,6 +101,24 @@ compile_error!(
 compile_error!(
     "faasade: the `fastly` target builds for wasm32-wasip1: \
      `cargo build --release --target wasm32-wasip1 --features fastly` (see docs/targets/fastly.md)"
+);
+
+#[cfg(all(
+    feature = "spin",
+    not(all(target_arch = "wasm32", target_os = "wasi", target_env = "p2"))
+))]
+compile_error!(
+    "faasade: the `spin` target builds for wasm32-wasip2: \
+     `cargo build --release --target wasm32-wasip2 --features spin` (see docs/targets/spin.md)"
+);
+
+#[cfg(all(
+    feature = "wasi",
+    not(all(target_arch = "wasm32", target_os = "wasi", target_env = "p2"))
+))]
+compile_error!(
+    "faasade: the `wasi` target builds for wasm32-wasip2: \
+     `cargo build --release --target wasm32-wasip2 --features wasi` (see docs/targets/wasi.md)"
 );
 
 #[cfg(all(feature = "aws", target_family = "wasm"))]
@@ -131,6 +149,10 @@ pub mod __private {
     pub use faasade_fastly::run as run_fastly;
     #[cfg(faasade_local)]
     pub use faasade_local::run as run_local;
+    #[cfg(faasade_target = "spin")]
+    pub use faasade_spin as spin;
+    #[cfg(faasade_target = "wasi")]
+    pub use faasade_wasi as wasi;
 }
 
 /// Expands `#[faasade::main]`'s handler factory into the entry point of the selected target.
@@ -219,6 +241,70 @@ macro_rules! __entry {
     };
 }
 
+/// The Spin entry point: the component's `wasi:http/handler@0.3.0` export, which the host calls
+/// for every request. The app must be a `cdylib` library.
+#[doc(hidden)]
+#[cfg(faasade_target = "spin")]
+#[macro_export]
+macro_rules! __entry {
+    ($factory:expr) => {
+        #[doc(hidden)]
+        pub fn __faasade_run() -> ::std::process::ExitCode {
+            $crate::__private::spin::not_a_binary()
+        }
+        #[allow(dead_code)]
+        fn main() -> ::std::process::ExitCode {
+            __faasade_run()
+        }
+        #[doc(hidden)]
+        struct __FaasadeSpin;
+        impl $crate::__private::spin::Guest for __FaasadeSpin {
+            async fn handle(
+                req: $crate::__private::spin::WasiRequest,
+            ) -> ::std::result::Result<
+                $crate::__private::spin::WasiResponse,
+                $crate::__private::spin::ErrorCode,
+            > {
+                $crate::__private::spin::handle(req, $factory).await
+            }
+        }
+        $crate::__private::spin::wasip3::http::service::export!(
+            __FaasadeSpin with_types_in $crate::__private::spin::wasip3
+        );
+    };
+}
+
+/// The WASI entry point: the component's `wasi:http/incoming-handler@0.2` export, which the host
+/// calls for every request. The app must be a `cdylib` library.
+#[doc(hidden)]
+#[cfg(faasade_target = "wasi")]
+#[macro_export]
+macro_rules! __entry {
+    ($factory:expr) => {
+        #[doc(hidden)]
+        pub fn __faasade_run() -> ::std::process::ExitCode {
+            $crate::__private::wasi::not_a_binary()
+        }
+        #[allow(dead_code)]
+        fn main() -> ::std::process::ExitCode {
+            __faasade_run()
+        }
+        #[doc(hidden)]
+        struct __FaasadeWasi;
+        impl $crate::__private::wasi::Guest for __FaasadeWasi {
+            fn handle(
+                req: $crate::__private::wasi::IncomingRequest,
+                out: $crate::__private::wasi::ResponseOutparam,
+            ) {
+                $crate::__private::wasi::handle(req, out, $factory)
+            }
+        }
+        $crate::__private::wasi::wasip2::http::proxy::export!(
+            __FaasadeWasi with_types_in $crate::__private::wasi::wasip2
+        );
+    };
+}
+
 /// `src/main.rs` of an app whose handler lives in its library (`src/lib.rs`): the binary runs
 /// the library's `#[faasade::main]` entry on native targets.
 ///
@@ -241,7 +327,9 @@ macro_rules! run {
     faasade_local,
     faasade_target = "aws",
     faasade_target = "cloudflare",
-    faasade_target = "fastly"
+    faasade_target = "fastly",
+    faasade_target = "spin",
+    faasade_target = "wasi"
 )))]
 #[macro_export]
 macro_rules! __entry {

@@ -116,8 +116,20 @@ pub const TARGETS: &[Target] = &[
         name: "spin",
         feature: Some("spin"),
         rust_target: "wasm32-wasip2",
-        tested_on: "wasmtime serve + the local Wasm host",
-        support: None,
+        tested_on: "wasmtime serve (no Spin interfaces: vars from the environment, no KV) + Faasade's Wasm host (spin:variables, spin:key-value)",
+        support: Some(&[
+            (Vars, Yes),
+            (Secrets, Yes),
+            (Kv, Yes),
+            (Fetch, Yes),
+            (WaitUntil, Yes),
+            (
+                Events,
+                No(
+                    "Spin's Redis and cron triggers are not wired yet; event functions take JSON by POST",
+                ),
+            ),
+        ]),
     },
     Target {
         name: "openwhisk",
@@ -130,8 +142,21 @@ pub const TARGETS: &[Target] = &[
         name: "wasi",
         feature: Some("wasi"),
         rust_target: "wasm32-wasip2",
-        tested_on: "wasmtime serve",
-        support: None,
+        tested_on: "wasmtime serve (vars from the environment)",
+        support: Some(&[
+            (Vars, Yes),
+            (Secrets, Yes),
+            (
+                Kv,
+                No("wasi:http hosts offer no standard key-value interface a proxy may count on"),
+            ),
+            (Fetch, Yes),
+            (WaitUntil, Yes),
+            (
+                Events,
+                No("a wasi:http proxy is invoked by HTTP only; event functions take JSON by POST"),
+            ),
+        ]),
     },
 ];
 

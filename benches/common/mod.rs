@@ -22,9 +22,11 @@ pub fn median(v: &mut [f64]) -> f64 {
     v[v.len() / 2]
 }
 
-/// The workspace root.
+/// The workspace root (the folder holding Cargo.lock, above the bench's package).
 pub fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    while !dir.join("Cargo.lock").exists() && dir.pop() {}
+    dir
 }
 
 /// `cargo build --release <args>`, then a copy of `target/release/<path>` (or

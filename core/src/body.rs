@@ -82,6 +82,18 @@ impl Body {
         Ok(serde_json::to_vec(value)?.into())
     }
 
+    /// Refuse a request whose `Content-Length` already says it is larger than `limit` bytes,
+    /// before reading it: `413 Payload Too Large`.
+    pub fn check_declared_length(headers: &http::HeaderMap, limit: usize) -> Result<(), Error> {
+        let declared = headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Err(Error::payload_too_large(limit));
+        }
+        Ok(())
+    }
+
     /// Read any [`http_body::Body`] to the end, failing with `413 Payload Too Large` once it
     /// passes `limit` bytes. Adapters use it on the bodies their runtime hands them.
     pub async fn from_http_body<B>(body: B, limit: usize) -> Result<Self, Error>

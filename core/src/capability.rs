@@ -2,6 +2,16 @@
 
 use std::fmt;
 
+use crate::{BoxFuture, Error, Request, Response, Result};
+
+/// What `Platform::fetch` answers in a build that leaves the `fetch` feature out: the error
+/// [`Error::left_out`] names the target, `fetch` and the feature.
+pub fn left_out_fetch(target: &'static str, req: Request) -> BoxFuture<'static, Result<Response>> {
+    drop(req);
+    let e = Error::left_out(target, Capability::Fetch);
+    Box::pin(async move { Err(e) })
+}
+
 /// One capability of the neutral API. Each adapter declares which it supports; using one it
 /// lacks fails with [`crate::Error::unsupported`], which names the target and the capability.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -19,6 +19,7 @@ mod body;
 pub mod capability;
 mod context;
 mod error;
+pub mod executor;
 pub mod handler;
 pub mod kv;
 pub mod log_lines;

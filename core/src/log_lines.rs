@@ -31,6 +31,17 @@ pub trait LineSink: Send + Sync + 'static {
     }
 }
 
+/// Lines to stderr, where Fastly's log tailing, Spin, wasmtime and other WASI hosts collect a
+/// guest's logs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stderr;
+
+impl LineSink for Stderr {
+    fn write(&self, _level: Level, line: &str) {
+        eprintln!("{line}");
+    }
+}
+
 /// Make `sink` the global `tracing` subscriber (a no-op if one is already set).
 pub fn install(sink: impl LineSink) {
     let _ = tracing::subscriber::set_global_default(Lines(sink));

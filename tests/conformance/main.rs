@@ -46,7 +46,7 @@ fn main() -> ExitCode {
         .filter(|s| {
             wanted
                 .as_ref()
-                .is_none_or(|w| w.iter().any(|t| t == s.target()))
+                .is_none_or(|w| w.iter().any(|t| t == s.target() || t == s.label()))
         })
         .collect();
     if shims.is_empty() {
@@ -54,18 +54,20 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
 
-    let mut results: BTreeMap<&str, Vec<Outcome>> = BTreeMap::new();
+    let mut results: BTreeMap<&'static str, Vec<Outcome>> = BTreeMap::new();
     let mut order = Vec::new();
     let mut setup_failures = Vec::new();
     for shim in &shims {
-        let target = shim.target();
+        let target = shim.label();
         order.push(target);
         eprintln!("conformance: starting {target}");
         let outcomes = match shim.start(&setup) {
             Ok(instance) => {
-                let outcomes = run_target(target, &*instance, &cases);
-                for problem in extras::check(target, instance.base_url()) {
-                    setup_failures.push(format!("{target}: {problem}"));
+                let outcomes = run_target(&**shim, &*instance, &cases);
+                if shim.checks_extras() {
+                    for problem in extras::check(shim.target(), instance.base_url()) {
+                        setup_failures.push(format!("{target}: {problem}"));
+                    }
                 }
                 if outcomes.iter().any(|o| matches!(o, Outcome::Fail(_))) {
                     eprintln!("---- {target} runtime output ----\n{}", instance.logs());
@@ -123,7 +125,8 @@ fn capability_of(group: &str) -> Option<Capability> {
     }
 }
 
-fn run_target(target: &str, instance: &dyn Instance, cases: &[Case]) -> Vec<Outcome> {
+fn run_target(shim: &dyn shims::Shim, instance: &dyn Instance, cases: &[Case]) -> Vec<Outcome> {
+    let target = shim.target();
     let client = reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(60))
@@ -133,6 +136,9 @@ fn run_target(target: &str, instance: &dyn Instance, cases: &[Case]) -> Vec<Outc
     cases
         .iter()
         .map(|case| {
+            if let Some(reason) = shim.not_on_this_runtime(&case.group) {
+                return Outcome::NotApplicable(reason);
+            }
             let capability = capability_of(&case.group);
             let support = capability.and_then(|c| info.and_then(|t| t.supports(c)));
             if let (Some(Support::No(reason)), Some(capability)) = (support, capability) {

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 
 use bytes::Bytes;
 use faasade_core::{Body, DEFAULT_BODY_LIMIT, Error, Request, RequestMeta, Result};
-use http::header::{CONTENT_LENGTH, HeaderName, HeaderValue};
+use http::header::{HeaderName, HeaderValue};
 use http::{Method, Uri};
 use worker::js_sys::{self, Uint8Array};
 use worker::wasm_bindgen::prelude::wasm_bindgen;
@@ -46,12 +46,8 @@ pub(crate) async fn from_worker(req: web_sys::Request) -> Result<(Request, Reque
         }
     }
     let cf: Vec<(&str, &str)> = lines.filter_map(|l| l.split_once('=')).collect();
-    let declared = builder
-        .headers_ref()
-        .and_then(|h| h.get(CONTENT_LENGTH))
-        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > DEFAULT_BODY_LIMIT) {
-        return Err(Error::payload_too_large(DEFAULT_BODY_LIMIT));
+    if let Some(headers) = builder.headers_ref() {
+        Body::check_declared_length(headers, DEFAULT_BODY_LIMIT)?;
     }
     let body = read_body(&req).await?;
     if body.len() > DEFAULT_BODY_LIMIT {

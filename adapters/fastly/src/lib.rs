@@ -16,7 +16,6 @@
 //!   answers the client with a generic `500` before that happens, so the client never sees a
 //!   dropped connection; the next request gets a fresh instance anyway.
 
-mod executor;
 #[cfg(feature = "fetch")]
 mod fetch;
 #[cfg(feature = "kv")]
@@ -31,6 +30,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use faasade_core::executor;
 use faasade_core::handler::{self, Handler};
 use faasade_core::{Context, LocalBoxFuture, Response};
 
@@ -59,13 +59,16 @@ where
         client_ip: meta.client_ip,
     });
     let res = match req {
-        Ok(req) => executor::block_on(handler::serve(&handler, req, Context::new(platform, meta)))
-            .unwrap_or_else(|e| handler::rejected(&e)),
+        Ok(req) => executor::block_on(
+            TARGET,
+            handler::serve(&handler, req, Context::new(platform, meta)),
+        )
+        .unwrap_or_else(|e| handler::rejected(&e)),
         Err(e) => handler::rejected(&e),
     };
     respond(res);
     for task in AFTER_RESPONSE.with(|tasks| std::mem::take(&mut *tasks.borrow_mut())) {
-        if let Err(e) = executor::block_on(task) {
+        if let Err(e) = executor::block_on(TARGET, task) {
             tracing::error!("a wait_until task did not finish: {e}");
         }
     }

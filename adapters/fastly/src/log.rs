@@ -2,17 +2,6 @@
 //! [`faasade_core::log_lines`]), which `fastly log-tail` and Viceroy show. `info` and above
 //! are kept.
 
-use faasade_core::log_lines::{self, LineSink};
-use tracing::Level;
-
 pub(crate) fn init() {
-    log_lines::install(Stderr);
-}
-
-struct Stderr;
-
-impl LineSink for Stderr {
-    fn write(&self, _level: Level, line: &str) {
-        eprintln!("{line}");
-    }
+    faasade_core::log_lines::install(faasade_core::log_lines::Stderr);
 }

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::net::IpAddr;
 
 use faasade_core::{BoxFuture, Kv, LocalBoxFuture, Platform, Request, Response, Result};
-#[cfg(not(all(feature = "kv", feature = "fetch")))]
+#[cfg(not(feature = "kv"))]
 use faasade_core::{Capability, Error};
 
 /// The target name this adapter reports.
@@ -62,9 +62,7 @@ impl Platform for FastlyPlatform {
 
     #[cfg(not(feature = "fetch"))]
     fn fetch(&self, req: Request) -> BoxFuture<'static, Result<Response>> {
-        drop(req);
-        let e = Error::left_out(TARGET, Capability::Fetch);
-        Box::pin(async move { Err(e) })
+        faasade_core::capability::left_out_fetch(TARGET, req)
     }
 
     fn wait_until(&self, task: LocalBoxFuture<'static, ()>) -> Result<()> {

@@ -8,7 +8,6 @@ use std::net::IpAddr;
 
 use faasade_core::{Body, DEFAULT_BODY_LIMIT, Error, Request, RequestMeta, Result};
 use http::Uri;
-use http::header::CONTENT_LENGTH;
 
 /// The client request of this instance (or why it is refused), and its metadata.
 pub(crate) fn from_client() -> (Result<Request>, RequestMeta) {
@@ -27,11 +26,8 @@ fn convert(req: &mut fastly::Request) -> Result<Request> {
             headers.append(name.clone(), value.clone());
         }
     }
-    let declared = req
-        .get_header(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > DEFAULT_BODY_LIMIT) {
-        return Err(Error::payload_too_large(DEFAULT_BODY_LIMIT));
+    if let Some(headers) = builder.headers_ref() {
+        Body::check_declared_length(headers, DEFAULT_BODY_LIMIT)?;
     }
     let body = req.take_body_bytes();
     if body.len() > DEFAULT_BODY_LIMIT {

@@ -13,15 +13,17 @@ use redb::{Database, DatabaseError, ReadableDatabase, TableDefinition, TableErro
 /// Page size of `list` when the caller gives none, and the most it may ask for.
 const MAX_LIST: usize = 1000;
 
-/// The database behind every local store, opened on first use.
+/// The database behind every local store (`<data dir>/kv.redb`), opened on first use. The
+/// local target and Faasade's Wasm host share it, so an app sees the same data on both.
 #[derive(Clone)]
-pub(crate) struct LocalDb {
+pub struct LocalDb {
     path: PathBuf,
     db: Arc<Mutex<Option<Arc<Database>>>>,
 }
 
 impl LocalDb {
-    pub(crate) fn new(data_dir: PathBuf) -> Self {
+    /// The database in `data_dir`.
+    pub fn new(data_dir: PathBuf) -> Self {
         Self {
             path: data_dir.join("kv.redb"),
             db: Arc::default(),
@@ -56,7 +58,8 @@ impl LocalDb {
         Ok(db)
     }
 
-    pub(crate) fn store(&self, name: &str) -> LocalStore {
+    /// The store called `name`.
+    pub fn store(&self, name: &str) -> LocalStore {
         LocalStore {
             db: self.clone(),
             table: name.to_owned(),
@@ -64,8 +67,8 @@ impl LocalDb {
     }
 }
 
-/// One named store: a redb table.
-pub(crate) struct LocalStore {
+/// One named store: a redb table. Its futures run on a tokio runtime.
+pub struct LocalStore {
     db: LocalDb,
     table: String,
 }

@@ -33,6 +33,8 @@ use std::process::ExitCode;
 use faasade_core::Handler;
 
 pub use config::{CONFIG_FILE, Config, ConfigError};
+#[cfg(feature = "kv")]
+pub use kv::{LocalDb, LocalStore};
 pub use platform::TARGET;
 pub use server::{Running, start};
 

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use faasade_core::handler::{self, Handler};
 use faasade_core::{Body, Context, Error, RequestMeta, Response, StatusCode};
-use http::header::{CONTENT_LENGTH, HOST};
+use http::header::HOST;
 use http::uri::{Authority, Scheme, Uri};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -250,13 +250,7 @@ async fn read_request(
     req: http::Request<Incoming>,
 ) -> Result<faasade_core::Request, Error> {
     let limit = shared.config.body_limit;
-    let declared = req
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return Err(Error::payload_too_large(limit));
-    }
+    faasade_core::Body::check_declared_length(req.headers(), limit)?;
     let (mut parts, body) = req.into_parts();
     let authority = parts
         .headers

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use super::process::{Process, free_port, installed_tool, wait_for_ok, workspace};
+use super::process::{free_port, installed_tool, workspace};
 use super::{AppConfig, Instance, ProcessInstance, Setup, Shim};
 
 pub(crate) struct Aws;
@@ -57,20 +57,14 @@ impl Shim for Aws {
         for (name, value) in &app.secrets {
             command.arg("--env-var").arg(format!("{name}={value}"));
         }
-        let process = Process::spawn(command)?;
-        let base_url = format!("http://127.0.0.1:{port}/lambda-url/conformance");
         // The emulator compiles the function before it can answer: wait for a first reply.
-        wait_for_ok(
-            &process,
-            &format!("{base_url}/"),
-            Duration::from_secs(900),
+        // Its own exit status on SIGTERM is not part of the contract.
+        ProcessInstance::started(
+            command,
+            format!("http://127.0.0.1:{port}/lambda-url/conformance"),
             "cargo lambda watch",
-        )?;
-        // The emulator's own exit status on SIGTERM is not part of the contract.
-        Ok(Box::new(ProcessInstance {
-            process,
-            base_url,
-            clean_exit_required: false,
-        }))
+            Duration::from_secs(900),
+            false,
+        )
     }
 }

@@ -11,9 +11,7 @@ use std::fmt::Write as _;
 use std::process::Command;
 use std::time::Duration;
 
-use super::process::{
-    Process, cargo_build_fastly, free_port, installed_tool, scratch, wait_for_ok, workspace,
-};
+use super::process::{cargo_build_fastly, free_port, installed_tool, scratch, workspace};
 use super::{AppConfig, Instance, ProcessInstance, Setup, Shim};
 
 pub(crate) struct Fastly;
@@ -38,21 +36,15 @@ impl Shim for Fastly {
             .arg(format!("127.0.0.1:{port}"))
             .arg(&wasm)
             .current_dir(&dir);
-        let process = Process::spawn(command)?;
-        let base_url = format!("http://127.0.0.1:{port}");
-        // Viceroy compiles the module before it listens.
-        wait_for_ok(
-            &process,
-            &format!("{base_url}/"),
-            Duration::from_secs(120),
+        // Viceroy compiles the module before it listens; its own exit status on SIGTERM is not
+        // part of the contract.
+        ProcessInstance::started(
+            command,
+            format!("http://127.0.0.1:{port}"),
             "viceroy",
-        )?;
-        // Viceroy's own exit status on SIGTERM is not part of the contract.
-        Ok(Box::new(ProcessInstance {
-            process,
-            base_url,
-            clean_exit_required: false,
-        }))
+            Duration::from_secs(120),
+            false,
+        )
     }
 }
 

@@ -6,6 +6,8 @@ mod cloudflare;
 mod fastly;
 mod local;
 mod process;
+mod spin;
+mod wasi;
 
 use std::time::Duration;
 
@@ -76,12 +78,37 @@ impl AppConfig {
     }
 }
 
+impl AppConfig {
+    /// Vars and secrets as `NAME=VALUE` pairs, for targets that read them from the environment.
+    pub(crate) fn environment(&self) -> Vec<String> {
+        self.vars
+            .iter()
+            .chain(&self.secrets)
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect()
+    }
+}
+
 /// A target's conformance driver.
 pub(crate) trait Shim {
     /// The target's name, as in `faasade::targets`.
     fn target(&self) -> &'static str;
+    /// The column of the table: the target, and the runtime where a target runs on several.
+    fn label(&self) -> &'static str {
+        self.target()
+    }
     /// Build the conformance app and start it on the target's runtime.
     fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, String>;
+    /// Why a case group cannot run on this runtime though the target offers it (a runtime
+    /// that lacks the provider's own interfaces); `None` when it runs.
+    fn not_on_this_runtime(&self, group: &str) -> Option<&'static str> {
+        let _ = group;
+        None
+    }
+    /// Whether the checks beyond the shared cases (`extras`) apply to this run.
+    fn checks_extras(&self) -> bool {
+        true
+    }
 }
 
 /// A started app.
@@ -101,6 +128,26 @@ pub(crate) struct ProcessInstance {
     /// Whether SIGTERM must end the process cleanly (a target's own server), or only end it
     /// (an emulator whose exit status is not part of the contract).
     pub(crate) clean_exit_required: bool,
+}
+
+impl ProcessInstance {
+    /// Spawn `command`, a runtime serving the app at `base_url`, and wait (at most `timeout`)
+    /// until `GET <base_url>/` answers `200`; `what` names the runtime in errors.
+    pub(crate) fn started(
+        command: std::process::Command,
+        base_url: String,
+        what: &str,
+        timeout: Duration,
+        clean_exit_required: bool,
+    ) -> Result<Box<dyn Instance>, String> {
+        let process = Process::spawn(command)?;
+        process::wait_for_ok(&process, &format!("{base_url}/"), timeout, what)?;
+        Ok(Box::new(Self {
+            process,
+            base_url,
+            clean_exit_required,
+        }))
+    }
 }
 
 impl Instance for ProcessInstance {
@@ -129,5 +176,8 @@ pub(crate) fn all() -> Vec<Box<dyn Shim>> {
         Box::new(aws::Aws),
         Box::new(cloudflare::Cloudflare),
         Box::new(fastly::Fastly),
+        Box::new(spin::SpinOnWasmHost),
+        Box::new(spin::SpinOnWasmtime),
+        Box::new(wasi::Wasi),
     ]
 }

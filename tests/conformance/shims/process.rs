@@ -14,6 +14,14 @@ pub(crate) fn workspace() -> PathBuf {
 
 /// `cargo build -p <package> <extra..>`; the path of the executable it produced.
 pub(crate) fn cargo_build(package: &str, extra: &[&str]) -> Result<PathBuf, String> {
+    cargo_artifact(package, extra)?["executable"]
+        .as_str()
+        .map(PathBuf::from)
+        .ok_or_else(|| format!("cargo build -p {package} produced no executable"))
+}
+
+/// `cargo build -p <package> <extra..>`; cargo's `compiler-artifact` message for the package.
+fn cargo_artifact(package: &str, extra: &[&str]) -> Result<serde_json::Value, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
         .args([
@@ -36,9 +44,37 @@ pub(crate) fn cargo_build(package: &str, extra: &[&str]) -> Result<PathBuf, Stri
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == package)
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .ok_or_else(|| format!("cargo build -p {package} produced no executable"))
+        .rfind(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == package)
+        .ok_or_else(|| format!("cargo build -p {package} produced nothing"))
+}
+
+/// The library of example `package` built as a `wasm32-wasip2` component (`--release`,
+/// `--lib`) with `features` alone (`--no-default-features`): the `spin` and `wasi` targets.
+#[allow(dead_code)]
+pub(crate) fn cargo_build_component(package: &str, features: &str) -> Result<PathBuf, String> {
+    let args = [
+        "--release",
+        "--target",
+        "wasm32-wasip2",
+        "--lib",
+        "--no-default-features",
+        "--features",
+        features,
+    ];
+    let artifact = cargo_artifact(package, &args)?;
+    artifact["filenames"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.as_str())
+        .find(|f| f.ends_with(".wasm"))
+        .map(PathBuf::from)
+        .ok_or_else(|| {
+            format!(
+                "cargo build -p {package} {} produced no .wasm",
+                args.join(" ")
+            )
+        })
 }
 
 /// The binary of example `package` built for Fastly (`--release`, `wasm32-wasip1`,

@@ -1,6 +1,7 @@
-//! Drives a future to completion inside Fastly's synchronous entry point. Fastly's host calls
-//! block, so the app's futures finish without waiting on anything; a future that stays pending
-//! without waking itself would wait forever and is answered with an error instead.
+//! Drives a future to completion inside a synchronous entry point (Fastly's `main`, a
+//! `wasi:http` 0.2 `incoming-handler`), where the host's calls block: the app's futures finish
+//! without waiting on anything, and a future that stays pending without waking itself would
+//! wait forever, so it is answered with an error instead.
 
 use std::future::Future;
 use std::pin::pin;
@@ -8,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 
-use faasade_core::Error;
+use crate::Error;
 
 struct Flag(AtomicBool);
 
@@ -22,8 +23,9 @@ impl Wake for Flag {
     }
 }
 
-/// The future's output, or an error when it is pending with nothing left to wake it.
-pub(crate) fn block_on<F: Future>(future: F) -> Result<F::Output, Error> {
+/// The future's output, or an error naming `target` when it is pending with nothing left to
+/// wake it.
+pub fn block_on<F: Future>(target: &str, future: F) -> Result<F::Output, Error> {
     let mut future = pin!(future);
     let flag = Arc::new(Flag(AtomicBool::new(false)));
     let waker = Waker::from(flag.clone());
@@ -33,10 +35,10 @@ pub(crate) fn block_on<F: Future>(future: F) -> Result<F::Output, Error> {
             return Ok(out);
         }
         if !flag.0.swap(false, Ordering::SeqCst) {
-            return Err(Error::internal(
-                "the handler awaited something that never completes on the `fastly` target \
-                 (host calls block there: timers and foreign runtimes are not available)",
-            ));
+            return Err(Error::internal(format!(
+                "the handler awaited something that never completes on the `{target}` target \
+                 (host calls block there: timers and foreign runtimes are not available)"
+            )));
         }
     }
 }
@@ -47,7 +49,7 @@ mod tests {
 
     #[test]
     fn ready_futures_and_self_waking_ones_finish() {
-        assert_eq!(block_on(async { 7 }).unwrap(), 7);
+        assert_eq!(block_on("t", async { 7 }).unwrap(), 7);
         let mut yielded = false;
         let yield_once = std::future::poll_fn(move |cx| {
             if yielded {
@@ -58,12 +60,12 @@ mod tests {
                 Poll::Pending
             }
         });
-        assert_eq!(block_on(yield_once).unwrap(), 1);
+        assert_eq!(block_on("t", yield_once).unwrap(), 1);
     }
 
     #[test]
     fn a_future_nothing_wakes_is_an_error_not_a_hang() {
-        let e = block_on(std::future::pending::<()>()).unwrap_err();
+        let e = block_on("t", std::future::pending::<()>()).unwrap_err();
         assert_eq!(e.status(), 500);
         assert!(e.to_string().contains("never completes"), "{e}");
     }
