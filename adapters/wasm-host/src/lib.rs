@@ -184,19 +184,16 @@ impl Host {
             .next_request
             .fetch_add(1, Ordering::Relaxed);
         let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+        if req.uri().authority().is_none() && !req.headers().contains_key(http::header::HOST) {
+            eprintln!("faasade-wasm-host: {method} {path} refused: no Host header");
+            return plain(400, "Bad Request: no Host header\n");
+        }
         let req = req.map(|body| body.map_err(Into::into).boxed_unsync());
         match self.handler.handle(id, req).await {
             Ok(res) => res,
             Err(e) => {
                 eprintln!("faasade-wasm-host: {method} {path} failed: {e:#}");
-                let body = Full::new(Bytes::from_static(b"Internal Server Error\n"))
-                    .map_err(|never: Infallible| match never {})
-                    .boxed_unsync();
-                http::Response::builder()
-                    .status(500)
-                    .header("content-type", "text/plain; charset=utf-8")
-                    .body(body)
-                    .expect("a valid response")
+                plain(500, "Internal Server Error\n")
             }
         }
     }
@@ -243,6 +240,18 @@ impl Host {
         eprintln!("Serving HTTP on http://{}/", listener.local_addr()?);
         Arc::new(self).serve(listener).await
     }
+}
+
+/// A plain-text answer of the host's own.
+fn plain(status: u16, text: &'static str) -> http::Response<WasiBody> {
+    let body = Full::new(Bytes::from_static(text.as_bytes()))
+        .map_err(|never: Infallible| match never {})
+        .boxed_unsync();
+    http::Response::builder()
+        .status(status)
+        .header("content-type", "text/plain; charset=utf-8")
+        .body(body)
+        .expect("a valid response")
 }
 
 /// The engine settings the host runs with (the `.cwasm` cache key includes them).
