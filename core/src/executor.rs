@@ -9,7 +9,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 
-use crate::Error;
+use std::cell::RefCell;
+
+use crate::{Error, LocalBoxFuture};
 
 struct Flag(AtomicBool);
 
@@ -43,6 +45,27 @@ pub fn block_on<F: Future>(target: &str, future: F) -> Result<F::Output, Error> 
     }
 }
 
+thread_local! {
+    /// Work handed to `wait_until`, run once the reply is sent.
+    static AFTER_RESPONSE: RefCell<Vec<LocalBoxFuture<'static, ()>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Queue `task` to run once the reply is sent: `wait_until` where the entry point is
+/// synchronous and the host lets the instance work after replying (Fastly, `wasi:http` 0.2).
+pub fn after_response(task: LocalBoxFuture<'static, ()>) {
+    AFTER_RESPONSE.with(|tasks| tasks.borrow_mut().push(task));
+}
+
+/// Run every task [`after_response`] queued, in order, logging those that cannot finish on
+/// `target`.
+pub fn run_after_response(target: &str) {
+    for task in AFTER_RESPONSE.with(|tasks| std::mem::take(&mut *tasks.borrow_mut())) {
+        if let Err(e) = block_on(target, task) {
+            tracing::error!("a wait_until task did not finish: {e}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,6 +84,22 @@ mod tests {
             }
         });
         assert_eq!(block_on("t", yield_once).unwrap(), 1);
+    }
+
+    #[test]
+    fn queued_tasks_run_in_order_when_asked_and_once() {
+        use std::rc::Rc;
+        let ran = Rc::new(RefCell::new(Vec::new()));
+        for n in [1, 2] {
+            let ran = ran.clone();
+            after_response(Box::pin(async move { ran.borrow_mut().push(n) }));
+        }
+        after_response(Box::pin(std::future::pending()));
+        assert!(ran.borrow().is_empty(), "nothing runs before the reply");
+        run_after_response("t");
+        assert_eq!(*ran.borrow(), [1, 2]);
+        run_after_response("t");
+        assert_eq!(*ran.borrow(), [1, 2], "each task runs once");
     }
 
     #[test]

@@ -25,24 +25,18 @@ mod platform;
 mod request;
 mod response;
 
-use std::cell::RefCell;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use faasade_core::executor;
 use faasade_core::handler::{self, Handler};
-use faasade_core::{Context, LocalBoxFuture, Response};
+use faasade_core::{Context, Response};
 
 pub use platform::{SECRETS_STORE, TARGET, VARS_STORE};
 
 /// Whether the client has its reply: the panic hook answers only when it has not.
 static RESPONDED: AtomicBool = AtomicBool::new(false);
-
-thread_local! {
-    /// Work handed to `wait_until`, run once the reply is sent.
-    static AFTER_RESPONSE: RefCell<Vec<LocalBoxFuture<'static, ()>>> = const { RefCell::new(Vec::new()) };
-}
 
 /// Serve the client request of this instance with the handler `factory` builds: the entry
 /// point `#[faasade::main]` calls from the app's `main`.
@@ -67,11 +61,7 @@ where
         Err(e) => handler::rejected(&e),
     };
     respond(res);
-    for task in AFTER_RESPONSE.with(|tasks| std::mem::take(&mut *tasks.borrow_mut())) {
-        if let Err(e) = executor::block_on(TARGET, task) {
-            tracing::error!("a wait_until task did not finish: {e}");
-        }
-    }
+    executor::run_after_response(TARGET);
     ExitCode::SUCCESS
 }
 
@@ -95,9 +85,4 @@ fn install_panic_hook() {
                 .send_to_client();
         }
     }));
-}
-
-/// Queue `task` to run after the reply is sent.
-pub(crate) fn after_response(task: LocalBoxFuture<'static, ()>) {
-    AFTER_RESPONSE.with(|tasks| tasks.borrow_mut().push(task));
 }

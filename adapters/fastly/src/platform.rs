@@ -66,7 +66,7 @@ impl Platform for FastlyPlatform {
     }
 
     fn wait_until(&self, task: LocalBoxFuture<'static, ()>) -> Result<()> {
-        crate::after_response(task);
+        faasade_core::executor::after_response(task);
         Ok(())
     }
 

@@ -32,7 +32,7 @@ use std::rc::Rc;
 use std::sync::{Arc, Once};
 
 use faasade_core::handler::{self, Handler};
-use faasade_core::{Context, LocalBoxFuture, executor};
+use faasade_core::{Context, executor};
 
 pub use platform::TARGET;
 #[doc(hidden)]
@@ -48,8 +48,6 @@ thread_local! {
     /// Where the current request's reply goes, until it is sent: the panic hook answers
     /// through it.
     static REPLY: RefCell<Option<ResponseOutparam>> = const { RefCell::new(None) };
-    /// Work handed to `wait_until`, run once the reply is finished.
-    static AFTER_RESPONSE: RefCell<Vec<LocalBoxFuture<'static, ()>>> = const { RefCell::new(Vec::new()) };
 }
 
 static INIT: Once = Once::new();
@@ -94,11 +92,7 @@ where
     if let Some(out) = REPLY.with(|r| r.borrow_mut().take()) {
         response::send(res, out);
     }
-    for task in AFTER_RESPONSE.with(|tasks| std::mem::take(&mut *tasks.borrow_mut())) {
-        if let Err(e) = executor::block_on(TARGET, task) {
-            tracing::error!("a wait_until task did not finish: {e}");
-        }
-    }
+    executor::run_after_response(TARGET);
 }
 
 /// Chain onto the default hook (which writes the panic to stderr), then answer the client with
@@ -114,9 +108,4 @@ fn install_panic_hook() {
             );
         }
     }));
-}
-
-/// Queue `task` to run after the reply is finished.
-pub(crate) fn after_response(task: LocalBoxFuture<'static, ()>) {
-    AFTER_RESPONSE.with(|tasks| tasks.borrow_mut().push(task));
 }

@@ -36,7 +36,7 @@ impl Platform for WasiPlatform {
     }
 
     fn wait_until(&self, task: LocalBoxFuture<'static, ()>) -> Result<()> {
-        crate::after_response(task);
+        faasade_core::executor::after_response(task);
         Ok(())
     }
 
