@@ -8,11 +8,7 @@ use worker::{Fetch, Headers, Method, RequestInit};
 pub(crate) async fn send(req: Request) -> Result<Response> {
     let (parts, body) = req.into_parts();
     let url = parts.uri.to_string();
-    if parts.uri.scheme().is_none() || parts.uri.host().is_none() {
-        return Err(Error::internal(format!(
-            "fetch needs an absolute URL, got {url:?}"
-        )));
-    }
+    faasade_core::capability::fetch_destination(&parts.uri)?;
     let headers = Headers::new();
     for (name, value) in &parts.headers {
         if let Ok(value) = value.to_str() {

@@ -12,11 +12,7 @@ use fastly::backend::BackendCreationError;
 pub(crate) fn send(req: Request) -> Result<Response> {
     let (parts, body) = req.into_parts();
     let url = parts.uri.to_string();
-    let (Some(scheme), Some(authority)) = (parts.uri.scheme_str(), parts.uri.authority()) else {
-        return Err(Error::internal(format!(
-            "fetch needs an absolute URL, got {url:?}"
-        )));
-    };
+    let (scheme, authority) = faasade_core::capability::fetch_destination(&parts.uri)?;
     let backend = backend_for(scheme == "https", authority.as_str(), authority.host())?;
     let mut out = fastly::Request::new(parts.method.clone(), url.as_str());
     for (name, value) in &parts.headers {

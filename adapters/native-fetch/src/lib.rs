@@ -76,12 +76,7 @@ impl Fetcher {
 #[cfg(feature = "fetch")]
 async fn send(client: reqwest::Client, req: Request) -> Result<Response> {
     let (parts, body) = req.into_parts();
-    if parts.uri.scheme().is_none() || parts.uri.host().is_none() {
-        return Err(Error::internal(format!(
-            "fetch needs an absolute URL, got {:?}",
-            parts.uri.to_string()
-        )));
-    }
+    faasade_core::capability::fetch_destination(&parts.uri)?;
     let url = parts.uri.to_string();
     let res = client
         .request(parts.method.clone(), &url)

@@ -8,11 +8,7 @@ use faasade_core::{Body, DEFAULT_BODY_LIMIT, Error, Request, Response, Result, S
 pub(crate) async fn send(req: Request) -> Result<Response> {
     let url = req.uri().to_string();
     let method = req.method().clone();
-    if req.uri().scheme().is_none() || req.uri().host().is_none() {
-        return Err(Error::internal(format!(
-            "fetch needs an absolute URL, got {url:?}"
-        )));
-    }
+    faasade_core::capability::fetch_destination(req.uri())?;
     let failed = |what: String| {
         Error::new(
             StatusCode::BAD_GATEWAY,

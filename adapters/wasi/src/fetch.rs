@@ -14,11 +14,7 @@ use crate::response::{fields, write_body};
 pub(crate) fn send(req: Request) -> Result<Response> {
     let (parts, body) = req.into_parts();
     let url = parts.uri.to_string();
-    let (Some(scheme), Some(authority)) = (parts.uri.scheme_str(), parts.uri.authority()) else {
-        return Err(Error::internal(format!(
-            "fetch needs an absolute URL, got {url:?}"
-        )));
-    };
+    let (scheme, authority) = faasade_core::capability::fetch_destination(&parts.uri)?;
     let failed = |what: String| {
         Error::new(
             StatusCode::BAD_GATEWAY,
