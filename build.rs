@@ -22,6 +22,7 @@ fn main() {
         [] if !wasm => println!("cargo::rustc-cfg=faasade_local"),
         // A target on the wrong platform gets no cfg: src/lib.rs reports the mismatch alone.
         ["aws"] if wasm => {}
+        ["openwhisk"] if os != "linux" => {}
         ["cloudflare"] if !(wasm && os == "unknown") => {}
         ["fastly"] if !(wasm && os == "wasi" && env == "p1") => {}
         ["spin" | "wasi"] if !(wasm && os == "wasi" && env == "p2") => {}

@@ -2,7 +2,8 @@
 # Faasade's whole test suite, runnable on a fresh machine:
 #   formatting, clippy (-D warnings), unit and doc tests, the #[faasade::main] trybuild tests,
 #   the target-feature checks, the examples run as processes, the cross-target conformance
-#   suite (a table per target), the README support-table check, and short runs of the
+#   suite (a table per target), the OpenWhisk protocol and packaging tests, the README
+#   support-table check, and short runs of the
 #   benchmarks (local vs hyper, aws vs lambda_http, cloudflare vs workers-rs, fastly vs the
 #   fastly crate, the Wasm host).
 #
@@ -23,12 +24,49 @@ while [ $# -gt 0 ]; do
 done
 mkdir -p "$FAASADE_CACHE"
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step shows the seconds since the start, so a slow step stands out.
+step() { printf '\n==> [%ss] %s\n' "$SECONDS" "$*"; }
 
 step "toolchain components"
 for component in rustfmt clippy; do
   rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
 done
+
+# install_tool BIN CRATE VERSION [cargo install flags]: the cached binary when its version
+# matches, else the --tool-cache one when it matches, else `cargo install` from crates.io.
+install_tool() {
+  local bin=$1 crate=$2 version=$3 dest="$FAASADE_CACHE/cargo/bin/$1"
+  shift 3
+  if "$dest" --version 2>/dev/null | grep -qE "(^| )$version\$"; then return; fi
+  mkdir -p "$FAASADE_CACHE/cargo/bin"
+  local prebuilt="${FAASADE_TOOL_CACHE:-/nonexistent}/$bin"
+  if "$prebuilt" --version 2>/dev/null | grep -qE "(^| )$version\$"; then
+    cp "$prebuilt" "$dest"
+    return
+  fi
+  cargo install --quiet --root "$FAASADE_CACHE/cargo" "$crate" --version "=$version" "$@" || {
+    echo "scripts/test.sh: cannot install $crate $version from crates.io (needed for $FOR)" >&2
+    exit 1
+  }
+}
+
+step "sccache (compiled dependencies kept across runs, outside the clone), from crates.io"
+# The suite builds the same dependencies for seven targets and three profiles; sccache keeps
+# them under $FAASADE_CACHE/sccache (8 GB at most), so a second run compiles little besides
+# the workspace's own crates. FAASADE_NO_SCCACHE=1 compiles everything.
+if [ -z "${FAASADE_NO_SCCACHE:-}" ]; then
+  FOR="the build cache"
+  install_tool sccache sccache 0.19.0 --locked --no-default-features
+  export SCCACHE_DIR="$FAASADE_CACHE/sccache" SCCACHE_CACHE_SIZE="${SCCACHE_CACHE_SIZE:-8G}"
+  if "$FAASADE_CACHE/cargo/bin/sccache" --start-server >/dev/null 2>&1 \
+    || "$FAASADE_CACHE/cargo/bin/sccache" --show-stats >/dev/null 2>&1; then
+    export RUSTC_WRAPPER="$FAASADE_CACHE/cargo/bin/sccache"
+    # Incremental artefacts cannot be cached, and a fresh clone has none to reuse.
+    export CARGO_INCREMENTAL=0
+  else
+    echo "scripts/test.sh: sccache does not start; compiling without it" >&2
+  fi
+fi
 
 step "cargo-lambda (the AWS Lambda Runtime API emulator), from PyPI"
 CARGO_LAMBDA_VERSION=1.9.2
@@ -53,23 +91,6 @@ rustup target add wasm32-unknown-unknown
 # The wasm-bindgen CLI must equal the library version Cargo.lock pins, exactly.
 WASM_BINDGEN_VERSION=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')
 WORKER_BUILD_VERSION=0.8.7
-# install_tool BIN CRATE VERSION [cargo install flags]: the cached binary when its version
-# matches, else the --tool-cache one when it matches, else `cargo install` from crates.io.
-install_tool() {
-  local bin=$1 crate=$2 version=$3 dest="$FAASADE_CACHE/cargo/bin/$1"
-  shift 3
-  if "$dest" --version 2>/dev/null | grep -qE "(^| )$version\$"; then return; fi
-  mkdir -p "$FAASADE_CACHE/cargo/bin"
-  local prebuilt="${FAASADE_TOOL_CACHE:-/nonexistent}/$bin"
-  if "$prebuilt" --version 2>/dev/null | grep -qE "(^| )$version\$"; then
-    cp "$prebuilt" "$dest"
-    return
-  fi
-  cargo install --quiet --root "$FAASADE_CACHE/cargo" "$crate" --version "=$version" "$@" || {
-    echo "scripts/test.sh: cannot install $crate $version from crates.io (needed for $FOR)" >&2
-    exit 1
-  }
-}
 FOR="the cloudflare target"
 install_tool wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
 install_tool worker-build worker-build "$WORKER_BUILD_VERSION" --locked
@@ -113,11 +134,28 @@ install_tool wasmtime wasmtime-cli 48.0.8 --locked
 export FAASADE_WASMTIME="$FAASADE_CACHE/cargo/bin/wasmtime"
 "$FAASADE_WASMTIME" --version
 
+step "OpenWhisk tools: the x86_64-unknown-linux-musl target; musl-gcc and zip (Debian)"
+rustup target add x86_64-unknown-linux-musl
+# musl-gcc compiles the C in ring (rustls) for the static binary; zip is the packaging step.
+missing=""
+command -v musl-gcc >/dev/null || missing="$missing musl-tools"
+command -v zip >/dev/null || missing="$missing zip"
+if [ -n "$missing" ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  # shellcheck disable=SC2086
+  { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends $missing; } || {
+    echo "scripts/test.sh: cannot install$missing from Debian (needed for the openwhisk target)" >&2
+    exit 1
+  }
+fi
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --locked -p faasade -p faasade-openwhisk --features faasade/openwhisk -- -D warnings
 cargo clippy --locked --target wasm32-unknown-unknown -p faasade -p faasade-cloudflare \
   --features faasade/cloudflare -- -D warnings
 cargo clippy --locked --target wasm32-wasip1 -p faasade -p faasade-fastly \

@@ -71,20 +71,6 @@ macro_rules! exclusive_targets {
 }
 exclusive_targets!("aws", "cloudflare", "fastly", "spin", "openwhisk", "wasi");
 
-/// Targets whose adapter is not built yet: a clear error instead of a missing symbol.
-macro_rules! planned_targets {
-    ($($target:literal),*) => {
-        $(
-            #[cfg(feature = $target)]
-            compile_error!(concat!(
-                "faasade: the `", $target, "` target is not built yet in this version of faasade; ",
-                "build without target features to run locally"
-            ));
-        )*
-    };
-}
-planned_targets!("openwhisk");
-
 #[cfg(all(
     feature = "cloudflare",
     not(all(target_arch = "wasm32", target_os = "unknown"))
@@ -121,6 +107,13 @@ compile_error!(
      `cargo build --release --target wasm32-wasip2 --features wasi` (see docs/targets/wasi.md)"
 );
 
+#[cfg(all(feature = "openwhisk", not(target_os = "linux")))]
+compile_error!(
+    "faasade: the `openwhisk` target builds a static Linux binary: \
+     `cargo build --release --target x86_64-unknown-linux-musl --features openwhisk` \
+     (see docs/targets/openwhisk.md)"
+);
+
 #[cfg(all(feature = "aws", target_family = "wasm"))]
 compile_error!("faasade: the `aws` target builds for Linux (x86_64 or aarch64), not WebAssembly");
 
@@ -149,6 +142,8 @@ pub mod __private {
     pub use faasade_fastly::run as run_fastly;
     #[cfg(faasade_local)]
     pub use faasade_local::run as run_local;
+    #[cfg(faasade_target = "openwhisk")]
+    pub use faasade_openwhisk::run as run_openwhisk;
     #[cfg(faasade_target = "spin")]
     pub use faasade_spin as spin;
     #[cfg(faasade_target = "wasi")]
@@ -185,6 +180,24 @@ macro_rules! __entry {
         #[doc(hidden)]
         pub fn __faasade_run() -> ::std::process::ExitCode {
             $crate::__private::run_aws($factory)
+        }
+        #[allow(dead_code)]
+        fn main() -> ::std::process::ExitCode {
+            __faasade_run()
+        }
+    };
+}
+
+/// The OpenWhisk entry point: serve activations on the actionloop protocol (or the native
+/// one) until stdin closes.
+#[doc(hidden)]
+#[cfg(faasade_target = "openwhisk")]
+#[macro_export]
+macro_rules! __entry {
+    ($factory:expr) => {
+        #[doc(hidden)]
+        pub fn __faasade_run() -> ::std::process::ExitCode {
+            $crate::__private::run_openwhisk($factory)
         }
         #[allow(dead_code)]
         fn main() -> ::std::process::ExitCode {
@@ -329,6 +342,7 @@ macro_rules! run {
     faasade_target = "cloudflare",
     faasade_target = "fastly",
     faasade_target = "spin",
+    faasade_target = "openwhisk",
     faasade_target = "wasi"
 )))]
 #[macro_export]

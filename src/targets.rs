@@ -135,8 +135,21 @@ pub const TARGETS: &[Target] = &[
         name: "openwhisk",
         feature: Some("openwhisk"),
         rust_target: "x86_64-unknown-linux-musl",
-        tested_on: "the actionloop protocol, driven as the OpenWhisk proxy does",
-        support: None,
+        tested_on: "its static binary run as OpenWhisk's actionloop and dockerskeleton proxies run it, behind a front that maps HTTP to raw web actions as the controller does (no OpenWhisk deployment runs here)",
+        support: Some(&[
+            (Vars, Yes),
+            (Secrets, Yes),
+            (
+                Kv,
+                No("OpenWhisk has no built-in key-value service; no backend is wired in yet"),
+            ),
+            (Fetch, Yes),
+            (
+                WaitUntil,
+                No("OpenWhisk pauses the container once the result is returned"),
+            ),
+            (Events, Yes),
+        ]),
     },
     Target {
         name: "wasi",

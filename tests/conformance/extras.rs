@@ -106,7 +106,9 @@ fn check_meta(target: &str, meta: &serde_json::Value) -> Vec<String> {
         problems.push(format!("no request id: {meta}"));
     }
     // The suite talks to every local runtime over loopback.
-    if matches!(target, "local" | "cloudflare" | "fastly") && meta["client_ip"] != "127.0.0.1" {
+    if matches!(target, "local" | "cloudflare" | "fastly" | "openwhisk")
+        && meta["client_ip"] != "127.0.0.1"
+    {
         problems.push(format!("client ip {} is not 127.0.0.1", meta["client_ip"]));
     }
     // wrangler dev serves its documented fallback `cf` object locally (Austin, US).

@@ -5,6 +5,9 @@
 
 mod cases;
 mod extras;
+#[allow(dead_code)]
+#[path = "../support/openwhisk.rs"]
+mod openwhisk_driver;
 mod shims;
 mod upstream;
 
@@ -15,7 +18,7 @@ use std::time::Duration;
 use cases::{Answer, Case, CaseRequest};
 use faasade::Capability;
 use faasade::targets::{self, Support};
-use shims::{Instance, Setup};
+use shims::{Instance, Setup, process};
 
 #[derive(Clone)]
 enum Outcome {

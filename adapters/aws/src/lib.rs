@@ -40,15 +40,8 @@ where
     H: Handler,
 {
     lambda_runtime::tracing::init_default_subscriber();
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            tracing::error!("cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+    let Some(rt) = faasade_native_fetch::runtime() else {
+        return ExitCode::FAILURE;
     };
     let handler = Rc::new(factory());
     let platform: Arc<dyn faasade_core::Platform> = Arc::new(platform::AwsPlatform::new());

@@ -1,6 +1,7 @@
 //! Outbound HTTP for Faasade's native targets (local, aws, openwhisk): the neutral request sent
 //! with one shared reqwest client (rustls with bundled web roots, so static and minimal images
-//! need no system certificates). Adapters call [`Fetcher::fetch`] from `Platform::fetch`.
+//! need no system certificates). Adapters call [`Fetcher::fetch`] from `Platform::fetch`, on
+//! the runtime [`runtime`] starts.
 //!
 //! The client sits behind the `fetch` feature (on by default in `faasade`). An app that never
 //! fetches can turn it off (`default-features = false`) to leave reqwest and its TLS stack out
@@ -12,6 +13,21 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use faasade_core::{BoxFuture, Capability, Error, Request, Response, Result};
+
+/// The single-threaded runtime a native target's entry point drives its handler (and the
+/// fetcher's client) on; `None`, with a log line, when it cannot start.
+pub fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            tracing::error!("cannot start the runtime: {e}");
+            None
+        }
+    }
+}
 
 /// A lazily built HTTP client with a per-request timeout.
 #[derive(Debug)]

@@ -5,7 +5,8 @@ mod aws;
 mod cloudflare;
 mod fastly;
 mod local;
-mod process;
+mod openwhisk;
+pub(crate) mod process;
 mod spin;
 mod wasi;
 
@@ -178,6 +179,7 @@ pub(crate) fn all() -> Vec<Box<dyn Shim>> {
         Box::new(fastly::Fastly),
         Box::new(spin::SpinOnWasmHost),
         Box::new(spin::SpinOnWasmtime),
+        Box::new(openwhisk::OpenWhisk),
         Box::new(wasi::Wasi),
     ]
 }

@@ -91,6 +91,28 @@ pub(crate) fn cargo_build_fastly(package: &str) -> Result<PathBuf, String> {
     cargo_build(package, &[&target[..], &["--bin", package]].concat())
 }
 
+/// The triple the openwhisk target ships: a static binary that runs on every OpenWhisk
+/// runtime image (glibc 2.23 actionloop-base, Alpine dockerskeleton).
+pub(crate) const OPENWHISK_TRIPLE: &str = "x86_64-unknown-linux-musl";
+
+/// The binary of example `package` built for OpenWhisk (`--release`, static musl,
+/// `--features openwhisk`): the action's `exec`.
+#[allow(dead_code)]
+pub(crate) fn cargo_build_openwhisk(package: &str) -> Result<PathBuf, String> {
+    let args = [
+        "--release",
+        "--target",
+        OPENWHISK_TRIPLE,
+        "--features",
+        "openwhisk",
+        "--bin",
+        package,
+    ];
+    cargo_build(package, &args).map_err(|e| {
+        format!("{e} (the musl target needs `rustup target add {OPENWHISK_TRIPLE}` and musl-gcc, Debian's musl-tools: `bash scripts/test.sh` installs both)")
+    })
+}
+
 /// A child process with its stdout and stderr collected line by line.
 pub(crate) struct Process {
     child: Child,
@@ -174,7 +196,8 @@ impl Drop for Process {
     }
 }
 
-fn collect(stream: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
+/// Append each line `stream` yields to `into`, on a thread of its own.
+pub(crate) fn collect(stream: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
     std::thread::spawn(move || {
         for line in BufReader::new(stream).lines().map_while(Result::ok) {
             let mut out = into.lock().unwrap();

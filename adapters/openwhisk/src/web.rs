@@ -1,0 +1,435 @@
+//! Web actions: the parameters OpenWhisk's controller builds from an HTTP request become a
+//! neutral [`Request`]; a [`Response`] becomes the `{statusCode, headers, body}` result the
+//! controller turns back into HTTP.
+//!
+//! What the controller sends (`__ow_` fields next to the action's own parameters):
+//! - `__ow_method` (lower case), `__ow_headers` (lower-case names; no `Content-Length`),
+//!   `__ow_path` (the path after the action's name, percent-encoding kept).
+//! - Raw web actions (`--web raw`): `__ow_query`, the query string, and `__ow_body`, the body
+//!   as text, or base64 when its media type is binary or exactly `application/json`.
+//! - Other web actions: query parameters and the fields of a JSON or form body are merged into
+//!   the parameters themselves, next to the action's default parameters; any other body comes
+//!   as `__ow_body`. The query string and the body's exact bytes are lost, so this adapter
+//!   rebuilds a JSON (or form) body from the merged parameters and the request has no query.
+//!   Use `--web raw` for exact requests.
+//!
+//! What the controller does with the result: a string `body` is text unless the response's
+//! media type is binary, when it is base64; a JSON-family type takes base64 too. Header values
+//! may be arrays (one header line each).
+//!
+//! Binary or text follows the registry of the controller's HTTP library (akka-http): the
+//! registered text types, and any type with a `charset` parameter, are text.
+
+use std::net::IpAddr;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use faasade_core::{Body, Error, Request, Response};
+use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use http::{Method, Uri};
+use serde_json::{Map, Value};
+
+/// The parameter that marks a web action's activation.
+pub const METHOD: &str = "__ow_method";
+const HEADERS: &str = "__ow_headers";
+const PATH: &str = "__ow_path";
+const QUERY: &str = "__ow_query";
+const BODY: &str = "__ow_body";
+/// The prefix of the parameters the controller adds.
+pub const RESERVED_PREFIX: &str = "__ow_";
+
+/// Whether `params` are a web action's.
+pub fn is_web(params: &Map<String, Value>) -> bool {
+    params.get(METHOD).is_some_and(Value::is_string)
+}
+
+/// The neutral request for a web action's parameters, and the client's address (the last
+/// `X-Forwarded-For` entry, the one OpenWhisk's edge proxy added). Malformed fields are
+/// `400` errors that name the field.
+pub fn request(params: &Map<String, Value>) -> Result<(Request, Option<IpAddr>), Error> {
+    let method = params
+        .get(METHOD)
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::bad_request("the activation has no __ow_method"))?;
+    let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+        .map_err(|_| Error::bad_request("__ow_method is not an HTTP method"))?;
+
+    let mut builder = http::Request::builder().method(method);
+    let headers = builder.headers_mut().expect("a fresh builder has headers");
+    match params.get(HEADERS) {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(fields)) => {
+            for (name, value) in fields {
+                let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                    Error::bad_request(format!("__ow_headers: {name:?} is not a header name"))
+                })?;
+                for value in header_values(value) {
+                    let value = HeaderValue::from_str(&value).map_err(|_| {
+                        Error::bad_request(format!(
+                            "__ow_headers: the value of {name} is not valid"
+                        ))
+                    })?;
+                    headers.append(name.clone(), value);
+                }
+            }
+        }
+        Some(_) => return Err(Error::bad_request("__ow_headers is not an object")),
+    }
+    let client_ip = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .next_back()
+        .and_then(|ip| ip.trim().parse().ok());
+    let media = Media::of(headers.get(CONTENT_TYPE));
+
+    let path = params.get(PATH).and_then(Value::as_str).unwrap_or("");
+    let raw = params.contains_key(QUERY);
+    let query = params.get(QUERY).and_then(Value::as_str).unwrap_or("");
+    let mut target = String::with_capacity(path.len() + query.len() + 2);
+    if !path.starts_with('/') {
+        target.push('/');
+    }
+    target.push_str(path);
+    if !query.is_empty() {
+        target.push('?');
+        target.push_str(query);
+    }
+    let uri: Uri = target
+        .parse()
+        .map_err(|_| Error::bad_request("__ow_path and __ow_query do not form a valid URI"))?;
+
+    let body = match params.get(BODY) {
+        Some(Value::String(text)) if media.request_is_base64() => match BASE64.decode(text) {
+            Ok(bytes) => bytes,
+            // The controller's base64 always decodes: this body came as text.
+            Err(_) => text.as_bytes().to_vec(),
+        },
+        Some(Value::String(text)) => text.as_bytes().to_vec(),
+        Some(Value::Null) | None if raw => Vec::new(),
+        // A non-raw JSON body that is not an object (an array, a number) comes as it is.
+        Some(other) => other.to_string().into_bytes(),
+        None => merged_body(params, &media)?,
+    };
+    let req = builder
+        .uri(uri)
+        .body(Body::from(body))
+        .map_err(|e| Error::bad_request("the web action's request is not valid").with_source(e))?;
+    Ok((req, client_ip))
+}
+
+/// A header's value or values, as the controller may send them.
+fn header_values(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items.iter().flat_map(header_values).collect(),
+        Value::Null => Vec::new(),
+        other => vec![other.to_string()],
+    }
+}
+
+/// A non-raw web action's body, rebuilt from the parameters the controller merged it into.
+fn merged_body(params: &Map<String, Value>, media: &Media) -> Result<Vec<u8>, Error> {
+    let fields = params
+        .iter()
+        .filter(|(name, _)| !name.starts_with(RESERVED_PREFIX));
+    if media.is_json() {
+        let object: Map<String, Value> = fields.map(|(k, v)| (k.clone(), v.clone())).collect();
+        serde_json::to_vec(&object)
+            .map_err(|e| Error::internal("cannot rebuild the JSON body").with_source(e))
+    } else if media.essence == "application/x-www-form-urlencoded" {
+        let mut form = String::new();
+        for (name, value) in fields {
+            if !form.is_empty() {
+                form.push('&');
+            }
+            let value = match value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            form.push_str(&form_encode(name));
+            form.push('=');
+            form.push_str(&form_encode(&value));
+        }
+        Ok(form.into_bytes())
+    } else {
+        Ok(Vec::new())
+    }
+}
+
+fn form_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                out.push(byte as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// The web action result for `res`: `{statusCode, headers, body}`.
+pub fn result(res: Response) -> Value {
+    let (parts, body) = res.into_parts();
+    let mut headers = Map::new();
+    for name in parts.headers.keys() {
+        let values: Vec<Value> = parts
+            .headers
+            .get_all(name)
+            .iter()
+            .map(|v| Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let value = match <[Value; 1]>::try_from(values) {
+            Ok([one]) => one,
+            Err(many) => Value::Array(many),
+        };
+        headers.insert(name.as_str().to_owned(), value);
+    }
+    let mut result = Map::new();
+    result.insert("statusCode".into(), parts.status.as_u16().into());
+    let bytes = body.into_bytes();
+    if !bytes.is_empty() {
+        let media = Media::of(parts.headers.get(CONTENT_TYPE));
+        let text = std::str::from_utf8(&bytes).ok();
+        let body = match (media.essence.is_empty(), text) {
+            // No media type: the controller takes a string for text/html.
+            (true, Some(text)) => text.to_owned(),
+            (true, None) => {
+                headers.insert(
+                    CONTENT_TYPE.as_str().into(),
+                    "application/octet-stream".into(),
+                );
+                BASE64.encode(&bytes)
+            }
+            (false, Some(text)) if media.response_is_text() => {
+                if !media.has_charset {
+                    // A charset makes even an unregistered text type text to the controller.
+                    let typed = format!("{}; charset=utf-8", media.original);
+                    headers.insert(CONTENT_TYPE.as_str().into(), typed.into());
+                }
+                text.to_owned()
+            }
+            _ => BASE64.encode(&bytes),
+        };
+        result.insert("body".into(), body.into());
+    }
+    result.insert("headers".into(), Value::Object(headers));
+    Value::Object(result)
+}
+
+/// A `Content-Type`, as the controller classifies it.
+#[derive(Debug)]
+struct Media {
+    /// `type/subtype`, lower case; empty when there is none.
+    essence: String,
+    /// The header as it was.
+    original: String,
+    has_charset: bool,
+}
+
+/// Text types in akka-http's registry (every other `text/*` needs a charset to be text).
+const TEXT_SUBTYPES: &[&str] = &[
+    "plain",
+    "html",
+    "css",
+    "csv",
+    "javascript",
+    "markdown",
+    "xml",
+    "calendar",
+    "tab-separated-values",
+    "uri-list",
+    "richtext",
+    "event-stream",
+    "vcard",
+    "x-vcard",
+    "x-vcalendar",
+    "cache-manifest",
+    "x-c",
+    "x-h",
+    "x-java-source",
+    "x-sgml",
+];
+
+/// Text types under `application/` in akka-http's registry.
+const TEXT_APPLICATION: &[&str] = &[
+    "application/javascript",
+    "application/xml",
+    "application/xhtml+xml",
+    "application/atom+xml",
+    "application/rss+xml",
+    "application/soap+xml",
+    "application/xml-dtd",
+    "application/x-www-form-urlencoded",
+];
+
+impl Media {
+    fn of(header: Option<&HeaderValue>) -> Self {
+        let original = header
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .trim()
+            .to_owned();
+        let mut parts = original.split(';');
+        let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let has_charset = parts.any(|p| {
+            p.split_once('=')
+                .is_some_and(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
+        });
+        Self {
+            essence,
+            original,
+            has_charset,
+        }
+    }
+
+    fn is_json(&self) -> bool {
+        self.essence == "application/json" || self.essence.ends_with("+json")
+    }
+
+    /// Text in the controller's registry, charset or not.
+    fn registered_text(&self) -> bool {
+        match self.essence.split_once('/') {
+            Some(("text", sub)) => TEXT_SUBTYPES.contains(&sub),
+            _ => TEXT_APPLICATION.contains(&self.essence.as_str()),
+        }
+    }
+
+    /// Whether the controller base64-encoded a raw web action's body of this type: binary
+    /// types, a request without a type (`application/octet-stream`), and `application/json`.
+    fn request_is_base64(&self) -> bool {
+        if self.essence == "application/json" || self.essence.is_empty() {
+            return true;
+        }
+        let binary_family = matches!(
+            self.essence.split_once('/').map(|(main, _)| main),
+            Some("image" | "audio" | "video" | "font")
+        );
+        !(self.registered_text() || (self.has_charset && !binary_family))
+    }
+
+    /// Whether a response body of this type goes as text (anything textual that is not JSON,
+    /// which the controller decodes from base64).
+    fn response_is_text(&self) -> bool {
+        !self.is_json()
+            && (self.essence.starts_with("text/")
+                || self.registered_text()
+                || (self.essence.starts_with("application/") && self.essence.ends_with("+xml")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faasade_core::ResponseExt;
+    use serde_json::json;
+
+    fn params(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn raw_request_keeps_query_path_and_text_body() {
+        let (req, ip) = request(&params(json!({
+            "__ow_method": "post",
+            "__ow_headers": {"content-type": "text/plain", "x-forwarded-for": "10.0.0.9, 203.0.113.7"},
+            "__ow_path": "/echo/%C3%A9t%C3%A9",
+            "__ow_query": "x=1&y=two%20words",
+            "__ow_body": "hello",
+        })))
+        .unwrap();
+        assert_eq!(req.method(), Method::POST);
+        assert_eq!(req.uri().path(), "/echo/%C3%A9t%C3%A9");
+        assert_eq!(req.uri().query(), Some("x=1&y=two%20words"));
+        assert_eq!(req.body().as_bytes(), b"hello");
+        assert_eq!(ip, Some("203.0.113.7".parse().unwrap()));
+    }
+
+    #[test]
+    fn raw_binary_and_json_bodies_are_base64() {
+        for ct in ["application/octet-stream", "application/json", "image/png"] {
+            let (req, _) = request(&params(json!({
+                "__ow_method": "put", "__ow_headers": {"content-type": ct},
+                "__ow_path": "", "__ow_query": "", "__ow_body": "AAH/",
+            })))
+            .unwrap();
+            assert_eq!(req.body().as_bytes(), [0, 1, 255], "{ct}");
+            assert_eq!(req.uri(), "/");
+        }
+    }
+
+    #[test]
+    fn non_raw_json_body_is_rebuilt_from_the_parameters() {
+        let (req, _) = request(&params(json!({
+            "__ow_method": "post", "__ow_headers": {"content-type": "application/json"},
+            "__ow_path": "/hello", "myName": "Ada",
+        })))
+        .unwrap();
+        assert_eq!(req.uri().query(), None);
+        let body: Value = serde_json::from_slice(req.body().as_bytes()).unwrap();
+        assert_eq!(body, json!({"myName": "Ada"}));
+    }
+
+    #[test]
+    fn malformed_fields_are_400_naming_the_field() {
+        for bad in [
+            json!({"__ow_method": "no such"}),
+            json!({"__ow_method": "get", "__ow_headers": "x"}),
+            json!({"__ow_method": "get", "__ow_headers": {"bad name": "x"}}),
+            json!({"__ow_method": "get", "__ow_path": "/a b", "__ow_query": ""}),
+        ] {
+            let err = request(&params(bad.clone())).unwrap_err();
+            assert_eq!(err.status(), 400, "{bad}");
+            assert!(err.public_message().unwrap().contains("__ow_"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn results_encode_bodies_as_the_controller_reads_them() {
+        let text = Response::text("héllo");
+        let r = result(text);
+        assert_eq!(r["statusCode"], 200);
+        assert_eq!(r["body"], "héllo");
+
+        let json = http::Response::builder()
+            .header("content-type", "application/json")
+            .body(Body::from(r#"{"a":1}"#))
+            .unwrap();
+        assert_eq!(result(json)["body"], BASE64.encode(br#"{"a":1}"#));
+
+        let bin = http::Response::builder()
+            .header("content-type", "application/octet-stream")
+            .body(Body::from(vec![0u8, 255]))
+            .unwrap();
+        assert_eq!(result(bin)["body"], "AP8=");
+
+        let odd = http::Response::builder()
+            .header("content-type", "text/x-custom")
+            .body(Body::from("plain"))
+            .unwrap();
+        let r = result(odd);
+        assert_eq!(r["body"], "plain");
+        assert_eq!(r["headers"]["content-type"], "text/x-custom; charset=utf-8");
+    }
+
+    #[test]
+    fn repeated_headers_become_arrays_and_empty_bodies_are_left_out() {
+        let res = http::Response::builder()
+            .status(204)
+            .header("set-cookie", "a=1")
+            .header("set-cookie", "b=2")
+            .body(Body::empty())
+            .unwrap();
+        let r = result(res);
+        assert_eq!(r["statusCode"], 204);
+        assert_eq!(r["headers"]["set-cookie"], json!(["a=1", "b=2"]));
+        assert!(r.get("body").is_none());
+    }
+}

@@ -1,0 +1,550 @@
+//! Runs a built OpenWhisk action the way OpenWhisk does, with nothing of Faasade's in between:
+//!
+//! - [`ActionLoop`]: the Go action proxy of the actionloop runtimes (openwhisk-runtime-go's
+//!   `executor.go`): the executable `exec` started once, with an environment made only of
+//!   `__OW_*` variables and `/init`'s `env`; activations written to its stdin, one line each
+//!   with newlines removed; one result line read from its file descriptor 3; with
+//!   `OW_WAIT_FOR_ACK` set, `{"ok": true}` awaited on fd 3 first. A result that is not a JSON
+//!   object or array is refused as the proxy refuses it.
+//! - [`run_native`]: the Python proxy of `openwhisk/dockerskeleton` (`--native`): the
+//!   executable started per activation with the parameters as JSON in `argv[1]` and on stdin
+//!   (stdin alone past 131071 bytes), the activation's fields as `__OW_*` variables, the result
+//!   the last line of stdout.
+//! - [`WebFront`]: an HTTP server standing in for OpenWhisk's controller in front of an
+//!   [`ActionLoop`]: each request becomes a raw web action's parameters (`__ow_method`,
+//!   `__ow_headers`, `__ow_path`, `__ow_query`, `__ow_body`, base64 for binary media types and
+//!   `application/json`), and the result becomes the response, read as the controller reads
+//!   `{statusCode, headers, body}` (WebActions.scala in apache/openwhisk).
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use command_fds::{CommandFdExt, FdMapping};
+use serde_json::{Value, json};
+
+use crate::process::collect;
+
+/// How long an activation may take before the driver gives up.
+const ACTIVATION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// An action started by the actionloop proxy.
+pub(crate) struct ActionLoop {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    results: Receiver<Vec<u8>>,
+    logs: Arc<Mutex<String>>,
+    activations: u64,
+}
+
+impl ActionLoop {
+    /// Start `exec` with `env` (what `/init` passes), waiting for the acknowledgement when
+    /// `wait_for_ack`.
+    pub(crate) fn start(
+        exec: &Path,
+        env: &[(String, String)],
+        wait_for_ack: bool,
+    ) -> Result<Self, String> {
+        let (results_reader, results_writer) =
+            std::io::pipe().map_err(|e| format!("cannot make the fd 3 pipe: {e}"))?;
+        let mut command = Command::new(exec);
+        command
+            .env_clear()
+            .env("__OW_PROXY_VERSION", "faasade-driver")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if wait_for_ack {
+            command.env("__OW_WAIT_FOR_ACK", "1");
+        }
+        command.envs(env.iter().map(|(k, v)| (k, v)));
+        command
+            .fd_mappings(vec![FdMapping {
+                parent_fd: results_writer.into(),
+                child_fd: 3,
+            }])
+            .map_err(|e| e.to_string())?;
+        let mut child = command
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", exec.display()))?;
+        // The command holds the parent's copy of the pipe's write end: close it, so that the
+        // action's exit reads as the end of its results.
+        drop(command);
+        let logs = Arc::new(Mutex::new(String::new()));
+        collect(child.stdout.take().expect("piped"), logs.clone());
+        collect(child.stderr.take().expect("piped"), logs.clone());
+        let (send, results) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(results_reader);
+            loop {
+                let mut line = Vec::new();
+                match reader.read_until(b'\n', &mut line) {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {
+                        if send.send(line).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        let mut action = Self {
+            stdin: child.stdin.take(),
+            child,
+            results,
+            logs,
+            activations: 0,
+        };
+        if wait_for_ack {
+            let ack = action.next_line(Duration::from_secs(10))?;
+            let ack: Value = serde_json::from_slice(&ack)
+                .map_err(|e| format!("the acknowledgement is not JSON ({e}): {ack:?}"))?;
+            if ack["ok"] != true {
+                return Err(format!("the action did not initialize properly: {ack}"));
+            }
+        } else {
+            // The proxy's own check: the command must still be running shortly after start.
+            std::thread::sleep(Duration::from_millis(5));
+            if action.exited() {
+                return Err(format!("command exited:\n{}", action.logs()));
+            }
+        }
+        Ok(action)
+    }
+
+    /// One activation of `value` with the metadata the invoker sends.
+    pub(crate) fn run(&mut self, value: Value) -> Result<Value, String> {
+        self.activations += 1;
+        let line = activation(value, &format!("{:032x}", self.activations));
+        self.run_line(line.to_string().as_bytes())
+    }
+
+    /// Send one line as it is (newlines removed, as the proxy removes them) and read the
+    /// result; a result that is not a JSON object or array is an error, as for the proxy.
+    pub(crate) fn run_line(&mut self, line: &[u8]) -> Result<Value, String> {
+        let stdin = self.stdin.as_mut().ok_or("the action's stdin is closed")?;
+        let line: Vec<u8> = line.iter().copied().filter(|&b| b != b'\n').collect();
+        stdin
+            .write_all(&line)
+            .and_then(|()| stdin.write_all(b"\n"))
+            .and_then(|()| stdin.flush())
+            .map_err(|e| format!("command exited: cannot write the activation: {e}"))?;
+        let out = self.next_line(ACTIVATION_TIMEOUT)?;
+        match serde_json::from_slice::<Value>(&out) {
+            Ok(v @ (Value::Object(_) | Value::Array(_))) => Ok(v),
+            _ => Err(format!(
+                "The action did not return a dictionary or array: {}",
+                String::from_utf8_lossy(&out)
+            )),
+        }
+    }
+
+    fn next_line(&mut self, timeout: Duration) -> Result<Vec<u8>, String> {
+        match self.results.recv_timeout(timeout) {
+            Ok(line) => Ok(line),
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(format!(
+                "no answer from the action within {timeout:?}:\n{}",
+                self.logs()
+            )),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                Err(format!("no answer from the action:\n{}", self.logs()))
+            }
+        }
+    }
+
+    /// What the action printed on stdout and stderr (its activation logs).
+    pub(crate) fn logs(&self) -> String {
+        self.logs.lock().unwrap().clone()
+    }
+
+    /// Whether the process has ended.
+    pub(crate) fn exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+
+    /// Close stdin, as the proxy does when the container goes, and wait for the exit.
+    pub(crate) fn stop(mut self) -> Result<ExitStatus, String> {
+        drop(self.stdin.take());
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(15) {
+            if let Some(status) = self.child.try_wait().map_err(|e| e.to_string())? {
+                return Ok(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        Err("the action did not exit when its stdin closed".into())
+    }
+}
+
+impl Drop for ActionLoop {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The line the invoker sends for `value`: the fields every runtime receives.
+pub(crate) fn activation(value: Value, id: &str) -> Value {
+    let deadline = SystemTime::now() + Duration::from_secs(60);
+    let deadline = deadline.duration_since(UNIX_EPOCH).unwrap().as_millis();
+    json!({
+        "value": value,
+        "namespace": "guest",
+        "action_name": "/guest/faasade",
+        "action_version": "0.0.1",
+        "activation_id": id,
+        "transaction_id": "faasade-driver",
+        "api_key": "23bc46b1-71f6-4ed5-8c54-816aa4f8c502:123zO3xZCLrMN6v2BKK1dXYFpXlPkccOFqm12CdAsMgRU4VrNZ9lyGVCGuMDGIwP",
+        "deadline": deadline.to_string(),
+    })
+}
+
+/// One native (dockerskeleton) activation: the result from the last line of stdout, and
+/// everything the action printed.
+pub(crate) fn run_native(
+    exec: &Path,
+    value: &Value,
+    env: &[(String, String)],
+) -> Result<(Value, String), String> {
+    let input = value.to_string();
+    let mut command = Command::new(exec);
+    if input.len() <= 131_071 {
+        command.arg(&input);
+    }
+    let meta = activation(Value::Null, "feedfacefeedfacefeedfacefeedface");
+    for (name, value) in meta.as_object().unwrap() {
+        if let Some(value) = value.as_str() {
+            command.env(format!("__OW_{}", name.to_ascii_uppercase()), value);
+        }
+    }
+    command
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", exec.display()))?;
+    let mut stdin = child.stdin.take().expect("piped");
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    let _ = writer.join();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let logs = format!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let last = stdout.trim_end().rsplit('\n').next().unwrap_or("").trim();
+    match serde_json::from_str::<Value>(last) {
+        Ok(v @ (Value::Object(_) | Value::Array(_))) => Ok((v, logs)),
+        _ => Err(format!(
+            "The action did not return a dictionary or array:\n{logs}"
+        )),
+    }
+}
+
+/// The largest request the controller accepts (`whisk.activation.payload.max`, 1 MiB).
+const MAX_REQUEST: usize = 1024 * 1024;
+
+/// An HTTP front for one web action, as OpenWhisk's controller serves `--web raw` actions.
+pub(crate) struct WebFront {
+    /// `http://127.0.0.1:<port>`.
+    pub(crate) url: String,
+    action: Arc<Mutex<ActionLoop>>,
+    defaults: Arc<serde_json::Map<String, Value>>,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl WebFront {
+    /// Serve `action` on a free port on 127.0.0.1, with the action's default parameters
+    /// `defaults` merged into every activation (the request's fields win, as in OpenWhisk).
+    pub(crate) fn start(
+        action: ActionLoop,
+        defaults: serde_json::Map<String, Value>,
+    ) -> Result<Self, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .map_err(|e| e.to_string())?;
+        let url = format!(
+            "http://{}",
+            listener.local_addr().map_err(|e| e.to_string())?
+        );
+        let action = Arc::new(Mutex::new(action));
+        let defaults = Arc::new(defaults);
+        let (shared, shared_defaults) = (action.clone(), defaults.clone());
+        runtime.spawn(async move {
+            while let Ok((stream, peer)) = listener.accept().await {
+                let (action, defaults) = (shared.clone(), shared_defaults.clone());
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |req| {
+                        front(action.clone(), defaults.clone(), peer.ip(), req)
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Ok(Self {
+            url,
+            action,
+            defaults,
+            runtime,
+        })
+    }
+
+    /// The action's logs so far.
+    pub(crate) fn logs(&self) -> String {
+        self.action.lock().map(|a| a.logs()).unwrap_or_default()
+    }
+
+    /// Stop serving and close the action's stdin; its exit status.
+    pub(crate) fn stop(self) -> Result<ExitStatus, String> {
+        // Ending the runtime drops every connection task and its handle on the action.
+        drop(self.runtime);
+        drop(self.defaults);
+        let action = Arc::try_unwrap(self.action)
+            .map_err(|_| "the front still holds the action")?
+            .into_inner()
+            .map_err(|_| "an activation panicked")?;
+        action.stop()
+    }
+}
+
+type FrontResponse = hyper::Response<http_body_util::Full<bytes::Bytes>>;
+
+async fn front(
+    action: Arc<Mutex<ActionLoop>>,
+    defaults: Arc<serde_json::Map<String, Value>>,
+    peer: std::net::IpAddr,
+    req: hyper::Request<hyper::body::Incoming>,
+) -> Result<FrontResponse, std::convert::Infallible> {
+    use http_body_util::BodyExt as _;
+    let (parts, body) = req.into_parts();
+    let Ok(body) = http_body_util::Limited::new(body, MAX_REQUEST)
+        .collect()
+        .await
+    else {
+        return Ok(plain(
+            413,
+            "The request content was malformed or too large.",
+        ));
+    };
+    let body = body.to_bytes();
+    let mut params = (*defaults).clone();
+    if let Value::Object(request) = web_params(&parts, &body, peer) {
+        params.extend(request);
+    }
+    let params = Value::Object(params);
+    let result = tokio::task::spawn_blocking(move || {
+        let mut action = action.lock().unwrap();
+        action.run(params)
+    })
+    .await
+    .unwrap_or_else(|e| Err(e.to_string()));
+    Ok(match result {
+        Ok(result) => web_response(&result),
+        // What the controller answers when the action fails to produce a result.
+        Err(e) => {
+            eprintln!("openwhisk front: {e}");
+            plain(
+                502,
+                "The action did not produce a valid response and exited unexpectedly.",
+            )
+        }
+    })
+}
+
+/// A raw web action's parameters for a request (the controller's `toActionArgument`).
+fn web_params(parts: &http::request::Parts, body: &[u8], peer: std::net::IpAddr) -> Value {
+    let mut headers = serde_json::Map::new();
+    for (name, value) in &parts.headers {
+        if name == http::header::CONTENT_LENGTH {
+            continue;
+        }
+        headers.insert(
+            name.as_str().to_owned(),
+            String::from_utf8_lossy(value.as_bytes())
+                .into_owned()
+                .into(),
+        );
+    }
+    // A body without a type is application/octet-stream to the controller's HTTP library.
+    let content_type = match parts.headers.get(http::header::CONTENT_TYPE) {
+        Some(v) => v.to_str().unwrap_or("").to_owned(),
+        None if !body.is_empty() => {
+            let ct = "application/octet-stream".to_owned();
+            headers.insert("content-type".into(), ct.clone().into());
+            ct
+        }
+        None => String::new(),
+    };
+    // The edge proxy in front of the controller.
+    headers.insert("x-forwarded-for".into(), peer.to_string().into());
+    let body = if body.is_empty() {
+        String::new()
+    } else if controller_binary(&content_type) || essence(&content_type) == "application/json" {
+        BASE64.encode(body)
+    } else {
+        String::from_utf8_lossy(body).into_owned()
+    };
+    json!({
+        "__ow_method": parts.method.as_str().to_ascii_lowercase(),
+        "__ow_headers": headers,
+        "__ow_path": parts.uri.path(),
+        "__ow_query": parts.uri.query().unwrap_or(""),
+        "__ow_body": body,
+    })
+}
+
+/// A web action's result read as the controller reads it (`resultAsHttp`).
+fn web_response(result: &Value) -> FrontResponse {
+    // An application error: the controller answers with what is under `error`.
+    let result = result.get("error").unwrap_or(result);
+    let Some(fields) = result.as_object() else {
+        return plain(
+            400,
+            "Response type in header did not match generated content type.",
+        );
+    };
+    let status = match fields.get("statusCode") {
+        None => None,
+        Some(Value::Number(n)) => n.as_u64().map(|n| n as u16),
+        Some(Value::String(s)) => s.parse().ok(),
+        Some(_) => return plain(400, "illegal status code"),
+    };
+    let mut builder = hyper::Response::builder();
+    let mut content_type = None;
+    if let Some(headers) = fields.get("headers") {
+        let Some(headers) = headers.as_object() else {
+            return plain(400, "invalid header");
+        };
+        for (name, value) in headers {
+            let values = match value {
+                Value::Array(items) => items.clone(),
+                one => vec![one.clone()],
+            };
+            for value in values {
+                let value = match value {
+                    Value::String(s) => s,
+                    Value::Number(n) => n.to_string(),
+                    Value::Bool(b) => b.to_string(),
+                    _ => return plain(400, "invalid header"),
+                };
+                if name.eq_ignore_ascii_case("content-type") {
+                    content_type = Some(value);
+                } else {
+                    builder = builder.header(name.as_str(), value);
+                }
+            }
+        }
+    }
+    let (status, bytes, content_type) = match fields.get("body") {
+        None | Some(Value::Null) => (status.unwrap_or(204), Vec::new(), None),
+        Some(Value::String(s)) if s.is_empty() => (status.unwrap_or(204), Vec::new(), None),
+        Some(Value::String(s)) => {
+            let ct = content_type.unwrap_or_else(|| "text/html".into());
+            let decode = controller_binary(&ct)
+                || (json_family(&ct) && s.len() % 4 == 0 && s.bytes().all(is_base64_byte));
+            let bytes = if decode {
+                match BASE64.decode(s.trim()) {
+                    Ok(bytes) => bytes,
+                    Err(_) => return plain(400, "Content type is not supported"),
+                }
+            } else {
+                s.clone().into_bytes()
+            };
+            (status.unwrap_or(200), bytes, Some(ct))
+        }
+        Some(json) => (
+            status.unwrap_or(200),
+            json.to_string().into_bytes(),
+            Some(content_type.unwrap_or_else(|| "application/json".into())),
+        ),
+    };
+    if let Some(ct) = content_type {
+        builder = builder.header("content-type", ct);
+    }
+    builder
+        .status(status)
+        .body(http_body_util::Full::new(bytes.into()))
+        .unwrap_or_else(|_| plain(502, "invalid response"))
+}
+
+fn plain(status: u16, message: &str) -> FrontResponse {
+    hyper::Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(http_body_util::Full::new(
+            json!({ "error": message }).to_string().into(),
+        ))
+        .expect("a static response")
+}
+
+fn essence(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn json_family(content_type: &str) -> bool {
+    let e = essence(content_type);
+    e == "application/json" || e.ends_with("+json")
+}
+
+fn is_base64_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')
+}
+
+/// Whether the controller's HTTP library (akka-http) takes this media type for binary: the
+/// types it registers as text are not, nor is any type given a charset; other registered and
+/// unknown types are.
+fn controller_binary(content_type: &str) -> bool {
+    let e = essence(content_type);
+    let with_charset = content_type.to_ascii_lowercase().contains("charset=");
+    let registered_text = match e.split_once('/') {
+        Some(("text", sub)) => matches!(
+            sub,
+            "plain"
+                | "html"
+                | "css"
+                | "csv"
+                | "javascript"
+                | "markdown"
+                | "xml"
+                | "calendar"
+                | "tab-separated-values"
+                | "uri-list"
+                | "richtext"
+                | "event-stream"
+        ),
+        Some(("application", sub)) => matches!(
+            sub,
+            "json"
+                | "javascript"
+                | "xml"
+                | "xhtml+xml"
+                | "atom+xml"
+                | "rss+xml"
+                | "soap+xml"
+                | "x-www-form-urlencoded"
+        ),
+        _ => false,
+    };
+    let registered_binary = e == "application/octet-stream"
+        || matches!(e.split_once('/'), Some(("image" | "audio" | "video", _)));
+    !registered_text && (registered_binary || !with_charset)
+}
