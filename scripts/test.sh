@@ -2,8 +2,9 @@
 # Faasade's whole test suite, runnable on a fresh machine:
 #   formatting, clippy (-D warnings), unit and doc tests, the #[faasade::main] trybuild tests,
 #   the target-feature checks, the examples run as processes, the cross-target conformance
-#   suite (a table per target), the OpenWhisk protocol and packaging tests, the README
-#   support-table check, and short runs of the
+#   suite (a table per target), the OpenWhisk protocol and packaging tests, `cargo faasade`
+#   (manifest snapshots checked by cfn-lint, PyYAML and wrangler; an app scaffolded, served
+#   and built for every target), the README support-table check, and short runs of the
 #   benchmarks (local vs hyper, aws vs lambda_http, cloudflare vs workers-rs, fastly vs the
 #   fastly crate, the Wasm host).
 #

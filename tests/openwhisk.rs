@@ -1,5 +1,5 @@
 //! The openwhisk target's binary, built as shipped (static, `x86_64-unknown-linux-musl`) and
-//! driven exactly as OpenWhisk runs it (tests/support/openwhisk.rs): the actionloop proxy
+//! driven exactly as OpenWhisk runs it (`cargo_faasade::openwhisk`): the actionloop proxy
 //! (ack, one activation line on stdin, one result line on fd 3), the dockerskeleton proxy
 //! (`argv[1]` or stdin, result on the last stdout line), with activations of the shapes
 //! OpenWhisk sends for raw and non-raw web actions and plain actions. Then the deployable zip
@@ -9,17 +9,13 @@
 #[path = "conformance/shims/process.rs"]
 mod process;
 
-#[allow(dead_code)]
-#[path = "support/openwhisk.rs"]
-mod driver;
-
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use driver::ActionLoop;
+use cargo_faasade::openwhisk::{self as driver, ActionLoop};
 use serde_json::{Value, json};
 
 fn exec(package: &str) -> PathBuf {

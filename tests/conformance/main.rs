@@ -5,9 +5,6 @@
 
 mod cases;
 mod extras;
-#[allow(dead_code)]
-#[path = "../support/openwhisk.rs"]
-mod openwhisk_driver;
 mod shims;
 mod upstream;
 
@@ -18,7 +15,7 @@ use std::time::Duration;
 use cases::{Answer, Case, CaseRequest};
 use faasade::Capability;
 use faasade::targets::{self, Support};
-use shims::{Instance, Setup, process};
+use shims::{Instance, Setup};
 
 #[derive(Clone)]
 enum Outcome {

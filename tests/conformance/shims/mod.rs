@@ -6,7 +6,7 @@ mod cloudflare;
 mod fastly;
 mod local;
 mod openwhisk;
-pub(crate) mod process;
+mod process;
 mod spin;
 mod wasi;
 

@@ -2,7 +2,7 @@
 //! (`x86_64-unknown-linux-musl`, `--features openwhisk`), started by a driver that does what
 //! OpenWhisk's actionloop proxy does, behind an HTTP front that turns each request into a raw
 //! web action's activation and its result back into a response, as the controller does
-//! (tests/support/openwhisk.rs). No OpenWhisk deployment runs here: the protocol and the
+//! (`cargo_faasade::openwhisk`, what `cargo faasade dev openwhisk` runs). No OpenWhisk deployment runs here: the protocol and the
 //! controller's mapping are followed from OpenWhisk's sources.
 //!
 //! The app's vars reach it as the action's default parameters (merged into every activation,
@@ -11,7 +11,7 @@
 
 use super::process::{cargo_build_openwhisk, workspace};
 use super::{AppConfig, Instance, Setup, Shim};
-use crate::openwhisk_driver as driver;
+use cargo_faasade::openwhisk as driver;
 
 pub(crate) struct OpenWhisk;
 

@@ -196,8 +196,7 @@ impl Drop for Process {
     }
 }
 
-/// Append each line `stream` yields to `into`, on a thread of its own.
-pub(crate) fn collect(stream: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
+fn collect(stream: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
     std::thread::spawn(move || {
         for line in BufReader::new(stream).lines().map_while(Result::ok) {
             let mut out = into.lock().unwrap();

@@ -1,4 +1,5 @@
-//! Runs a built OpenWhisk action the way OpenWhisk does, with nothing of Faasade's in between:
+//! `cargo faasade dev openwhisk`, and the tests' OpenWhisk: runs a built action the way
+//! OpenWhisk does, with nothing of Faasade's in between:
 //!
 //! - [`ActionLoop`]: the Go action proxy of the actionloop runtimes (openwhisk-runtime-go's
 //!   `executor.go`): the executable `exec` started once, with an environment made only of
@@ -16,7 +17,7 @@
 //!   `application/json`), and the result becomes the response, read as the controller reads
 //!   `{statusCode, headers, body}` (WebActions.scala in apache/openwhisk).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
@@ -28,13 +29,11 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use command_fds::{CommandFdExt, FdMapping};
 use serde_json::{Value, json};
 
-use crate::process::collect;
-
 /// How long an activation may take before the driver gives up.
 const ACTIVATION_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// An action started by the actionloop proxy.
-pub(crate) struct ActionLoop {
+pub struct ActionLoop {
     child: Child,
     stdin: Option<ChildStdin>,
     results: Receiver<Vec<u8>>,
@@ -45,10 +44,28 @@ pub(crate) struct ActionLoop {
 impl ActionLoop {
     /// Start `exec` with `env` (what `/init` passes), waiting for the acknowledgement when
     /// `wait_for_ack`.
-    pub(crate) fn start(
+    pub fn start(
         exec: &Path,
         env: &[(String, String)],
         wait_for_ack: bool,
+    ) -> Result<Self, String> {
+        Self::spawn(exec, env, wait_for_ack, false)
+    }
+
+    /// [`ActionLoop::start`], with the action's output also printed on stderr as it comes.
+    pub fn start_echoing(
+        exec: &Path,
+        env: &[(String, String)],
+        wait_for_ack: bool,
+    ) -> Result<Self, String> {
+        Self::spawn(exec, env, wait_for_ack, true)
+    }
+
+    fn spawn(
+        exec: &Path,
+        env: &[(String, String)],
+        wait_for_ack: bool,
+        echo: bool,
     ) -> Result<Self, String> {
         let (results_reader, results_writer) =
             std::io::pipe().map_err(|e| format!("cannot make the fd 3 pipe: {e}"))?;
@@ -76,8 +93,8 @@ impl ActionLoop {
         // action's exit reads as the end of its results.
         drop(command);
         let logs = Arc::new(Mutex::new(String::new()));
-        collect(child.stdout.take().expect("piped"), logs.clone());
-        collect(child.stderr.take().expect("piped"), logs.clone());
+        collect(child.stdout.take().expect("piped"), logs.clone(), echo);
+        collect(child.stderr.take().expect("piped"), logs.clone(), echo);
         let (send, results) = mpsc::channel();
         std::thread::spawn(move || {
             let mut reader = BufReader::new(results_reader);
@@ -118,7 +135,7 @@ impl ActionLoop {
     }
 
     /// One activation of `value` with the metadata the invoker sends.
-    pub(crate) fn run(&mut self, value: Value) -> Result<Value, String> {
+    pub fn run(&mut self, value: Value) -> Result<Value, String> {
         self.activations += 1;
         let line = activation(value, &format!("{:032x}", self.activations));
         self.run_line(line.to_string().as_bytes())
@@ -126,7 +143,7 @@ impl ActionLoop {
 
     /// Send one line as it is (newlines removed, as the proxy removes them) and read the
     /// result; a result that is not a JSON object or array is an error, as for the proxy.
-    pub(crate) fn run_line(&mut self, line: &[u8]) -> Result<Value, String> {
+    pub fn run_line(&mut self, line: &[u8]) -> Result<Value, String> {
         let stdin = self.stdin.as_mut().ok_or("the action's stdin is closed")?;
         let line: Vec<u8> = line.iter().copied().filter(|&b| b != b'\n').collect();
         stdin
@@ -158,17 +175,17 @@ impl ActionLoop {
     }
 
     /// What the action printed on stdout and stderr (its activation logs).
-    pub(crate) fn logs(&self) -> String {
+    pub fn logs(&self) -> String {
         self.logs.lock().unwrap().clone()
     }
 
     /// Whether the process has ended.
-    pub(crate) fn exited(&mut self) -> bool {
+    pub fn exited(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(Some(_)))
     }
 
     /// Close stdin, as the proxy does when the container goes, and wait for the exit.
-    pub(crate) fn stop(mut self) -> Result<ExitStatus, String> {
+    pub fn stop(mut self) -> Result<ExitStatus, String> {
         drop(self.stdin.take());
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(15) {
@@ -190,7 +207,7 @@ impl Drop for ActionLoop {
 }
 
 /// The line the invoker sends for `value`: the fields every runtime receives.
-pub(crate) fn activation(value: Value, id: &str) -> Value {
+pub fn activation(value: Value, id: &str) -> Value {
     let deadline = SystemTime::now() + Duration::from_secs(60);
     let deadline = deadline.duration_since(UNIX_EPOCH).unwrap().as_millis();
     json!({
@@ -207,7 +224,7 @@ pub(crate) fn activation(value: Value, id: &str) -> Value {
 
 /// One native (dockerskeleton) activation: the result from the last line of stdout, and
 /// everything the action printed.
-pub(crate) fn run_native(
+pub fn run_native(
     exec: &Path,
     value: &Value,
     env: &[(String, String)],
@@ -252,9 +269,9 @@ pub(crate) fn run_native(
 const MAX_REQUEST: usize = 1024 * 1024;
 
 /// An HTTP front for one web action, as OpenWhisk's controller serves `--web raw` actions.
-pub(crate) struct WebFront {
+pub struct WebFront {
     /// `http://127.0.0.1:<port>`.
-    pub(crate) url: String,
+    pub url: String,
     action: Arc<Mutex<ActionLoop>>,
     defaults: Arc<serde_json::Map<String, Value>>,
     runtime: tokio::runtime::Runtime,
@@ -263,9 +280,18 @@ pub(crate) struct WebFront {
 impl WebFront {
     /// Serve `action` on a free port on 127.0.0.1, with the action's default parameters
     /// `defaults` merged into every activation (the request's fields win, as in OpenWhisk).
-    pub(crate) fn start(
+    pub fn start(
         action: ActionLoop,
         defaults: serde_json::Map<String, Value>,
+    ) -> Result<Self, String> {
+        Self::start_on(action, defaults, "127.0.0.1:0")
+    }
+
+    /// [`WebFront::start`] on `addr`.
+    pub fn start_on(
+        action: ActionLoop,
+        defaults: serde_json::Map<String, Value>,
+        addr: &str,
     ) -> Result<Self, String> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -273,8 +299,8 @@ impl WebFront {
             .build()
             .map_err(|e| e.to_string())?;
         let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .map_err(|e| e.to_string())?;
+            .block_on(tokio::net::TcpListener::bind(addr))
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         let url = format!(
             "http://{}",
             listener.local_addr().map_err(|e| e.to_string())?
@@ -303,13 +329,18 @@ impl WebFront {
         })
     }
 
+    /// Serve until Ctrl-C.
+    pub fn wait(&self) {
+        let _ = self.runtime.block_on(tokio::signal::ctrl_c());
+    }
+
     /// The action's logs so far.
-    pub(crate) fn logs(&self) -> String {
+    pub fn logs(&self) -> String {
         self.action.lock().map(|a| a.logs()).unwrap_or_default()
     }
 
     /// Stop serving and close the action's stdin; its exit status.
-    pub(crate) fn stop(self) -> Result<ExitStatus, String> {
+    pub fn stop(self) -> Result<ExitStatus, String> {
         // Ending the runtime drops every connection task and its handle on the action.
         drop(self.runtime);
         drop(self.defaults);
@@ -547,4 +578,19 @@ fn controller_binary(content_type: &str) -> bool {
     let registered_binary = e == "application/octet-stream"
         || matches!(e.split_once('/'), Some(("image" | "audio" | "video", _)));
     !registered_text && (registered_binary || !with_charset)
+}
+
+/// Append each line `stream` yields to `into` (and print it when `echo`), on a thread of its
+/// own.
+fn collect(stream: impl Read + Send + 'static, into: Arc<Mutex<String>>, echo: bool) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            if echo {
+                eprintln!("{line}");
+            }
+            let mut out = into.lock().unwrap_or_else(|e| e.into_inner());
+            out.push_str(&line);
+            out.push('\n');
+        }
+    });
 }

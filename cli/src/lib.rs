@@ -1,0 +1,21 @@
+//! `cargo faasade`: scaffold, build, run locally and package a Faasade app for any target.
+//!
+//! - [`new`]: an app from a template (`http`, `json-event`, `axum`, `kv`).
+//! - [`build`]: the exact build each target needs, then the deployable artifact and its
+//!   manifest under `dist/<target>/`; [`build::package`] writes the manifests alone.
+//! - [`dev`]: the local dev server, or the built artifact in its target's own local runtime.
+//! - [`manifest`]: wrangler.toml, fastly.toml, spin.toml, a SAM template.yaml and an
+//!   OpenWhisk manifest.yaml, all from one [`config::AppConfig`] (faasade.toml).
+//! - [`doctor`]: which tools each target needs and how to get the missing ones.
+//! - [`openwhisk`]: OpenWhisk's runtime proxies and controller, for running an action here.
+
+pub mod build;
+pub mod config;
+pub mod dev;
+pub mod doctor;
+pub mod manifest;
+pub mod new;
+pub mod openwhisk;
+pub mod project;
+pub mod status;
+pub mod tools;

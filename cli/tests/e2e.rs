@@ -1,0 +1,344 @@
+//! End to end, as a user types it: `cargo faasade new demo && cd demo && cargo faasade dev`
+//! serves the app; `cargo faasade build <target>` makes each target's deployable artifact,
+//! each checked with that provider's own tools where they run here (the local binary answers,
+//! the Lambda zip holds `bootstrap`, cfn-lint passes the SAM template, `wrangler deploy
+//! --dry-run` takes the Worker and its wrangler.toml, Viceroy serves the Fastly package's
+//! wasm with its fastly.toml, the Spin component and its spin.toml are served by the Wasm
+//! host, the OpenWhisk zip's `exec` answers under the actionloop driver); every template
+//! compiles for every target.
+//!
+//! The apps are built in `$FAASADE_CACHE/e2e-target` (default `~/.cache/faasade`), outside the
+//! clone, so a second run rebuilds little but Faasade itself.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use cargo_faasade::openwhisk::ActionLoop;
+use cargo_faasade::tools;
+
+const CLI: &str = env!("CARGO_BIN_EXE_cargo-faasade");
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A fresh folder for this test's apps.
+fn scratch(name: &str) -> PathBuf {
+    let dir = repo().join("target/e2e").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `cargo faasade <args>` in `dir`.
+fn faasade(dir: &Path) -> Command {
+    let mut command = Command::new(CLI);
+    command
+        .arg("faasade")
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", tools::cache_dir().join("e2e-target"));
+    command
+}
+
+fn ok(mut command: Command) -> Output {
+    let out = command
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("run cargo-faasade");
+    assert!(out.status.success(), "{command:?} failed");
+    out
+}
+
+fn new_app(parent: &Path, name: &str, template: &str) -> PathBuf {
+    let mut command = faasade(parent);
+    command
+        .args(["new", name, "--template", template, "--faasade-path"])
+        .arg(repo());
+    ok(command);
+    parent.join(name)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// GET `url` until it answers 200 (the server is starting), within `timeout`; the body.
+fn get_when_up(url: &str, child: &mut Child, timeout: Duration) -> String {
+    let started = Instant::now();
+    loop {
+        if let Ok(res) = reqwest::blocking::get(url)
+            && res.status() == 200
+        {
+            return res.text().unwrap();
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the server exited ({status}) before answering {url}");
+        }
+        assert!(
+            started.elapsed() < timeout,
+            "{url} did not answer in {timeout:?}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// A spawned process group, ended (all of it) when dropped.
+struct Group(Child);
+
+impl Group {
+    fn spawn(command: &mut Command) -> Self {
+        use std::os::unix::process::CommandExt as _;
+        Self(command.process_group(0).spawn().expect("spawn"))
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.0.id())])
+            .status();
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn new_then_dev_serves_the_app_locally() {
+    let parent = scratch("dev");
+    let app = new_app(&parent, "demo", "http");
+    let port = free_port();
+    let mut command = faasade(&app);
+    command.args(["dev", "--port", &port.to_string()]);
+    let mut server = Group::spawn(&mut command);
+    let body = get_when_up(
+        &format!("http://127.0.0.1:{port}/hello/ada"),
+        &mut server.0,
+        Duration::from_secs(600),
+    );
+    assert_eq!(body, "hello, ada (from local)\n");
+}
+
+fn cfn_lint(template: &Path) {
+    let lint = std::env::var_os("FAASADE_CFN_LINT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| tools::cache_dir().join("venv/bin/cfn-lint"));
+    let status = Command::new(&lint)
+        .arg(template)
+        .status()
+        .expect("cfn-lint");
+    assert!(status.success(), "cfn-lint {}", template.display());
+}
+
+fn zip_names(zip: &Path) -> Vec<String> {
+    let archive = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    archive
+        .file_names()
+        .map(|n| n.expect("an entry name").into_owned())
+        .collect()
+}
+
+#[test]
+fn build_makes_every_targets_artifact() {
+    let parent = scratch("build");
+    let app = new_app(&parent, "shop", "http");
+    // An upstream and a secret, so that every manifest carries them.
+    std::fs::write(
+        app.join("faasade.toml"),
+        "name = \"shop\"\n\n[vars]\nGREETING = \"hello\"\n\n[secrets]\nAPI_TOKEN = \"local\"\n\n[upstreams]\napi = \"https://api.example.com\"\n",
+    )
+    .unwrap();
+    let build = |target: &str, release: bool| {
+        let mut command = faasade(&app);
+        command.args(["build", target]);
+        if release {
+            command.arg("--release");
+        }
+        ok(command);
+        app.join("dist").join(target)
+    };
+
+    // local: the binary serves.
+    let dist = build("local", false);
+    let port = free_port();
+    let mut server = Group::spawn(Command::new(dist.join("shop")).env("PORT", port.to_string()));
+    let body = get_when_up(
+        &format!("http://127.0.0.1:{port}/hello/bo"),
+        &mut server.0,
+        Duration::from_secs(30),
+    );
+    assert_eq!(body, "hello, bo (from local)\n");
+    drop(server);
+
+    // aws: bootstrap.zip and a template cfn-lint passes.
+    let dist = build("aws", true);
+    assert_eq!(zip_names(&dist.join("bootstrap.zip")), ["bootstrap"]);
+    cfn_lint(&dist.join("template.yaml"));
+
+    // cloudflare: the Worker and its wrangler.toml, as wrangler takes them.
+    let dist = build("cloudflare", true);
+    assert!(dist.join("build/worker/shim.mjs").is_file());
+    let wrangler = tools::find(&tools::WRANGLER, "cloudflare").unwrap();
+    let out = Command::new(&wrangler)
+        .args(["deploy", "--dry-run", "--outdir"])
+        .arg(dist.join("dry-run"))
+        .current_dir(&dist)
+        .env("PATH", tools::path_with(&[wrangler.parent().unwrap()]))
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "wrangler deploy --dry-run:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // fastly: bin/main.wasm, fastly.toml and the package, served by Viceroy with that file.
+    let dist = build("fastly", true);
+    let pkg = dist.join("pkg/shop.tar.gz");
+    let mut names: Vec<String> = tar::Archive::new(flate2::read::GzDecoder::new(
+        std::fs::File::open(&pkg).unwrap(),
+    ))
+    .entries()
+    .unwrap()
+    .map(|e| e.unwrap().path().unwrap().display().to_string())
+    .collect();
+    names.sort();
+    assert_eq!(names, ["shop/bin/main.wasm", "shop/fastly.toml"]);
+    let viceroy = tools::find(&tools::VICEROY, "fastly").unwrap();
+    let port = free_port();
+    let mut served = Group::spawn(
+        Command::new(viceroy)
+            .arg("-C")
+            .arg(dist.join("fastly.toml"))
+            .args(["--addr", &format!("127.0.0.1:{port}")])
+            .arg(dist.join("bin/main.wasm"))
+            .stdout(Stdio::null()),
+    );
+    let body = get_when_up(
+        &format!("http://127.0.0.1:{port}/hello/cy"),
+        &mut served.0,
+        Duration::from_secs(60),
+    );
+    assert_eq!(body, "hello, cy (from fastly)\n");
+    drop(served);
+
+    // spin and wasi: components; spin.toml beside the spin one.
+    let dist = build("spin", true);
+    assert!(dist.join("shop.wasm").is_file());
+    let spin: toml::Table = std::fs::read_to_string(dist.join("spin.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        spin["component"]["shop"]["allowed_outbound_hosts"][0].as_str(),
+        Some("https://api.example.com")
+    );
+    let dist = build("wasi", true);
+    assert!(dist.join("shop.wasm").is_file());
+
+    // openwhisk: action.zip's exec answers a raw web activation.
+    let dist = build("openwhisk", true);
+    assert_eq!(zip_names(&dist.join("action.zip")), ["exec"]);
+    let exec = dist.join("exec");
+    let mut archive =
+        zip::ZipArchive::new(std::fs::File::open(dist.join("action.zip")).unwrap()).unwrap();
+    std::io::copy(
+        &mut archive.by_name("exec").unwrap(),
+        &mut std::fs::File::create(&exec).unwrap(),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&exec, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut action = ActionLoop::start(&exec, &[], true).unwrap();
+    let result = action
+        .run(serde_json::json!({
+            "__ow_method": "get", "__ow_headers": {}, "__ow_path": "/hello/di",
+            "__ow_query": "", "__ow_body": "", "GREETING": "hi",
+        }))
+        .unwrap();
+    assert_eq!(result["body"], "hi, di (from openwhisk)\n");
+}
+
+/// `cargo check` of `app` for every target.
+fn check_everywhere(app: &Path) {
+    let targets = [
+        ("aws", None),
+        ("cloudflare", Some("wasm32-unknown-unknown")),
+        ("fastly", Some("wasm32-wasip1")),
+        ("spin", Some("wasm32-wasip2")),
+        ("openwhisk", Some("x86_64-unknown-linux-musl")),
+        ("wasi", Some("wasm32-wasip2")),
+    ];
+    let cargo = std::env::var_os("CARGO").unwrap_or("cargo".into());
+    let check = |args: &[&str]| {
+        let status = Command::new(&cargo)
+            .arg("check")
+            .args(args)
+            .current_dir(app)
+            .env("CARGO_TARGET_DIR", tools::cache_dir().join("e2e-target"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "{}: cargo check {args:?}", app.display());
+    };
+    check(&[]);
+    for (feature, triple) in targets {
+        match triple {
+            Some(triple) => check(&["--features", feature, "--target", triple]),
+            None => check(&["--features", feature]),
+        }
+    }
+}
+
+#[test]
+fn every_template_compiles_for_every_target() {
+    let parent = scratch("templates");
+    for template in ["http", "json-event", "axum", "kv"] {
+        let app = new_app(&parent, &format!("t-{template}"), template);
+        check_everywhere(&app);
+    }
+}
+
+#[test]
+fn help_and_mistakes_are_clear() {
+    for sub in ["new", "build", "dev", "package", "doctor"] {
+        let out = Command::new(CLI)
+            .args(["faasade", sub, "--help"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{sub} --help");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: cargo faasade"));
+    }
+    let parent = scratch("mistakes");
+    let app = new_app(&parent, "oops", "kv");
+    let run = |args: &[&str]| {
+        let out = faasade(&app).args(args).output().unwrap();
+        assert!(!out.status.success(), "{args:?} must fail");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(run(&["build", "gcp"]).contains("no target `gcp`: pick one of local, aws"));
+    // The kv template declares a store, which Lambda does not offer: refused before building.
+    assert!(run(&["package", "aws"]).contains("the `aws` target does not support `kv`"));
+    let err = run(&["package", "local"]);
+    assert!(err.contains("no provider manifest"), "{err}");
+    let out = faasade(&parent).args(["new", "Bad Name"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot name an app"));
+}
