@@ -3,8 +3,9 @@
 #   formatting, clippy (-D warnings), unit and doc tests, the #[faasade::main] trybuild tests,
 #   the target-feature checks, the examples run as processes, the cross-target conformance
 #   suite (a table per target), the OpenWhisk protocol and packaging tests, `cargo faasade`
-#   (manifest snapshots checked by cfn-lint, PyYAML and wrangler; an app scaffolded, served
-#   and built for every target), the README support-table check, and short runs of the
+#   (manifest snapshots checked by cfn-lint, PyYAML and wrangler; an app scaffolded, built for
+#   every target and served by `cargo faasade dev` in each target's local runtime; the
+#   templates filled by cargo-generate), the README support-table check, and short runs of the
 #   benchmarks (local vs hyper, aws vs lambda_http, cloudflare vs workers-rs, fastly vs the
 #   fastly crate, the Wasm host).
 #
@@ -47,6 +48,18 @@ install_tool() {
   fi
   cargo install --quiet --root "$FAASADE_CACHE/cargo" "$crate" --version "=$version" "$@" || {
     echo "scripts/test.sh: cannot install $crate $version from crates.io (needed for $FOR)" >&2
+    exit 1
+  }
+}
+
+# apt_install WHAT PACKAGE...: Debian packages (none given: nothing to do), needed for WHAT.
+apt_install() {
+  local what=$1 sudo=""
+  shift
+  [ $# -gt 0 ] || return 0
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends "$@"; } || {
+    echo "scripts/test.sh: cannot install $* from Debian (needed for $what)" >&2
     exit 1
   }
 }
@@ -141,15 +154,20 @@ rustup target add x86_64-unknown-linux-musl
 missing=""
 command -v musl-gcc >/dev/null || missing="$missing musl-tools"
 command -v zip >/dev/null || missing="$missing zip"
-if [ -n "$missing" ]; then
-  sudo=""
-  [ "$(id -u)" = 0 ] || sudo="sudo"
-  # shellcheck disable=SC2086
-  { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends $missing; } || {
-    echo "scripts/test.sh: cannot install$missing from Debian (needed for the openwhisk target)" >&2
-    exit 1
-  }
-fi
+# shellcheck disable=SC2086
+apt_install "the openwhisk target" $missing
+
+step "cargo-generate (the templates as \`cargo generate\` fills them), from crates.io"
+# 0.23.14 is the newest whose locked dependencies build with this toolchain (rustc 1.95); it
+# links OpenSSL, so building it needs Debian's libssl-dev.
+missing=""
+pkg-config --exists openssl 2>/dev/null || missing="libssl-dev pkg-config"
+# shellcheck disable=SC2086
+apt_install "building cargo-generate" $missing
+FOR="the cargo-generate check of the templates"
+install_tool cargo-generate cargo-generate 0.23.14 --locked
+export FAASADE_CARGO_GENERATE="$FAASADE_CACHE/cargo/bin/cargo-generate"
+"$FAASADE_CARGO_GENERATE" --version
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

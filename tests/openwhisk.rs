@@ -285,11 +285,7 @@ fn the_action_zip_holds_a_static_exec_at_its_top() {
     // What OpenWhisk runs is the unzipped `exec`.
     let unzipped = dir.join("unzipped");
     std::fs::create_dir_all(&unzipped).unwrap();
-    let exec_path = unzipped.join("exec");
-    std::fs::write(&exec_path, &bytes).unwrap();
-    let mut permissions = std::fs::metadata(&exec_path).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, mode);
-    std::fs::set_permissions(&exec_path, permissions).unwrap();
+    let exec_path = cargo_faasade::dev::unzip_exec(&dir.join("action.zip"), &unzipped).unwrap();
     let mut action = ActionLoop::start(&exec_path, &[], true).expect("started");
     let mut params = get("/world");
     params["GREETING"] = "hello from faasade".into();
@@ -300,8 +296,7 @@ fn the_action_zip_holds_a_static_exec_at_its_top() {
 /// The manifest template as JSON, read by PyYAML from the tool cache's Python (installed with
 /// cfn-lint by the test command).
 fn manifest() -> Value {
-    let python =
-        process::cached_tool("FAASADE_CFN_LINT", "venv/bin/cfn-lint").with_file_name("python3");
+    let python = cargo_faasade::tools::venv_tool("python3");
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/openwhisk/manifest.yaml");
     let out = Command::new(&python)
         .args([

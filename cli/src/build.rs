@@ -153,11 +153,8 @@ fn write_manifests(
 }
 
 fn build_aws(project: &Project, dist: &Path, options: Options) -> Result<PathBuf> {
-    let cargo_lambda = tools::find(&tools::CARGO_LAMBDA, "aws")?;
-    // cargo-lambda finds zig (installed with it from PyPI) beside itself.
-    let beside = cargo_lambda.parent().unwrap_or(Path::new("."));
     let lambda_dir = dist.join("lambda");
-    let mut command = Command::new(&cargo_lambda);
+    let mut command = tools::cargo_lambda()?;
     command
         .args(["lambda", "build"])
         .args(options.release.then_some("--release"))
@@ -174,8 +171,7 @@ fn build_aws(project: &Project, dist: &Path, options: Options) -> Result<PathBuf
         ])
         .arg(&lambda_dir)
         .args(["--bin", &project.app.package])
-        .current_dir(&project.dir)
-        .env("PATH", tools::path_with(&[beside]));
+        .current_dir(&project.dir);
     run(&mut command, "cargo lambda build")?;
     let zip = lambda_dir.join(&project.app.package).join("bootstrap.zip");
     let artifact = copy_into(&zip, dist, "bootstrap.zip")?;

@@ -37,18 +37,13 @@ pub fn dev(project: &Project, target: &str, options: Options, port: u16) -> Resu
             run(&mut command, "the local dev server")
         }
         "aws" => {
-            let cargo_lambda = tools::find(&tools::CARGO_LAMBDA, "aws")?;
-            let beside = cargo_lambda
-                .parent()
-                .map(|p| p.to_path_buf())
-                .unwrap_or_default();
-            let mut command = Command::new(&cargo_lambda);
+            let mut command = tools::cargo_lambda()?;
             command
                 .args(["lambda", "watch", "--features", "aws"])
+                .args(options.release.then_some("--release"))
                 .args(["--invoke-address", "127.0.0.1", "--invoke-port"])
                 .arg(port.to_string())
-                .current_dir(&project.dir)
-                .env("PATH", tools::path_with(&[&beside]));
+                .current_dir(&project.dir);
             for (k, v) in manifest::environment(app) {
                 command.arg("--env-var").arg(format!("{k}={v}"));
             }
@@ -140,8 +135,8 @@ pub fn dev(project: &Project, target: &str, options: Options, port: u16) -> Resu
     }
 }
 
-/// The `exec` of an action zip, unpacked beside it, as the proxy unpacks it.
-fn unzip_exec(zip: &std::path::Path, dir: &std::path::Path) -> Result<std::path::PathBuf> {
+/// The `exec` of an action zip, unpacked into `dir` (executable), as the proxy unpacks it.
+pub fn unzip_exec(zip: &std::path::Path, dir: &std::path::Path) -> Result<std::path::PathBuf> {
     let mut archive = zip::ZipArchive::new(std::fs::File::open(zip)?)?;
     let mut entry = archive
         .by_name("exec")

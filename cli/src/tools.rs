@@ -77,6 +77,14 @@ pub const MUSL_GCC: Tool = Tool {
     install: "apt-get install musl-tools (Debian, Ubuntu)",
 };
 
+/// cfn-lint, in the Python venv the test command fills (with PyYAML beside it).
+pub const CFN_LINT: Tool = Tool {
+    name: "cfn-lint",
+    env: "FAASADE_CFN_LINT",
+    cached: "venv/bin/cfn-lint",
+    install: "pip install cfn-lint",
+};
+
 /// The cache folder the test command fills.
 pub fn cache_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("FAASADE_CACHE") {
@@ -84,6 +92,29 @@ pub fn cache_dir() -> PathBuf {
     }
     let home = std::env::var_os("HOME").unwrap_or_default();
     Path::new(&home).join(".cache/faasade")
+}
+
+/// `$<env>` if set, else `path` inside [`cache_dir`]: where the test command put a tool,
+/// whether or not it is there.
+pub fn cached(env: &str, path: &str) -> PathBuf {
+    match std::env::var_os(env) {
+        Some(set) => set.into(),
+        None => cache_dir().join(path),
+    }
+}
+
+/// The executable `name` of the cached Python venv (where cfn-lint is: `python3`, `cfn-lint`).
+pub fn venv_tool(name: &str) -> PathBuf {
+    cached(CFN_LINT.env, CFN_LINT.cached).with_file_name(name)
+}
+
+/// The cached cargo-lambda, ready to run (`zig`, installed beside it, on its `PATH`).
+pub fn cargo_lambda() -> Result<Command> {
+    let cargo_lambda = find(&CARGO_LAMBDA, "aws")?;
+    let beside = cargo_lambda.parent().unwrap_or(Path::new("."));
+    let mut command = Command::new(&cargo_lambda);
+    command.env("PATH", path_with(&[beside]));
+    Ok(command)
 }
 
 /// Where `tool` is, if anywhere.

@@ -4,8 +4,10 @@
 //! the Lambda zip holds `bootstrap`, cfn-lint passes the SAM template, `wrangler deploy
 //! --dry-run` takes the Worker and its wrangler.toml, Viceroy serves the Fastly package's
 //! wasm with its fastly.toml, the Spin component and its spin.toml are served by the Wasm
-//! host, the OpenWhisk zip's `exec` answers under the actionloop driver); every template
-//! compiles for every target.
+//! host, the OpenWhisk zip's `exec` answers under the actionloop driver); `cargo faasade dev
+//! <target>` then serves each in that target's local runtime (cargo-lambda's emulator,
+//! workerd through `wrangler dev`, Viceroy, the Wasm host for Spin and WASI, the OpenWhisk
+//! driver behind its front); every template compiles for every target.
 //!
 //! The apps are built in `$FAASADE_CACHE/e2e-target` (default `~/.cache/faasade`), outside the
 //! clone, so a second run rebuilds little but Faasade itself.
@@ -135,11 +137,49 @@ fn new_then_dev_serves_the_app_locally() {
     assert_eq!(body, "hello, ada (from local)\n");
 }
 
+/// `cargo faasade dev <target> --release` in `app` (built already) answers GET `path` with
+/// `expected`; `env` is handed to the CLI.
+fn dev_answers(app: &Path, target: &str, path: &str, expected: &str, env: &[(&str, &Path)]) {
+    let port = free_port();
+    let mut command = faasade(app);
+    command
+        .args(["dev", target, "--release", "--port", &port.to_string()])
+        .envs(env.iter().copied())
+        .stdin(Stdio::null());
+    let mut served = Group::spawn(&mut command);
+    let body = get_when_up(
+        &format!("http://127.0.0.1:{port}{path}"),
+        &mut served.0,
+        Duration::from_secs(900),
+    );
+    assert_eq!(body, expected, "cargo faasade dev {target}");
+}
+
+/// Faasade's Wasm host, built `--release` from this checkout as the conformance suite builds it
+/// (what `cargo install --path adapters/wasm-host` installs).
+fn wasm_host() -> PathBuf {
+    let out = Command::new(std::env::var_os("CARGO").unwrap_or("cargo".into()))
+        .args([
+            "build",
+            "--release",
+            "--message-format=json-render-diagnostics",
+        ])
+        .args(["-p", "faasade-wasm-host", "--bin", "faasade-wasm-host"])
+        .current_dir(repo())
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("cargo build");
+    assert!(out.status.success(), "cargo build -p faasade-wasm-host");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["target"]["name"] == "faasade-wasm-host")
+        .find_map(|m| Some(PathBuf::from(m["executable"].as_str()?)))
+        .expect("the faasade-wasm-host executable")
+}
+
 fn cfn_lint(template: &Path) {
-    let lint = std::env::var_os("FAASADE_CFN_LINT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| tools::cache_dir().join("venv/bin/cfn-lint"));
-    let status = Command::new(&lint)
+    let status = Command::new(tools::venv_tool("cfn-lint"))
         .arg(template)
         .status()
         .expect("cfn-lint");
@@ -154,8 +194,10 @@ fn zip_names(zip: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Each target built, its artifact checked, then served by `cargo faasade dev <target>` in that
+/// target's local runtime.
 #[test]
-fn build_makes_every_targets_artifact() {
+fn build_makes_every_targets_artifact_and_dev_serves_it() {
     let parent = scratch("build");
     let app = new_app(&parent, "shop", "http");
     // An upstream and a secret, so that every manifest carries them.
@@ -190,6 +232,14 @@ fn build_makes_every_targets_artifact() {
     let dist = build("aws", true);
     assert_eq!(zip_names(&dist.join("bootstrap.zip")), ["bootstrap"]);
     cfn_lint(&dist.join("template.yaml"));
+    // cargo-lambda's Runtime API emulator, through its Function URL endpoint.
+    dev_answers(
+        &app,
+        "aws",
+        "/lambda-url/shop/hello/al",
+        "hello, al (from aws)\n",
+        &[],
+    );
 
     // cloudflare: the Worker and its wrangler.toml, as wrangler takes them.
     let dist = build("cloudflare", true);
@@ -209,6 +259,13 @@ fn build_makes_every_targets_artifact() {
         "wrangler deploy --dry-run:\n{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
+    );
+    dev_answers(
+        &app,
+        "cloudflare",
+        "/hello/cl",
+        "hello, cl (from cloudflare)\n",
+        &[],
     );
 
     // fastly: bin/main.wasm, fastly.toml and the package, served by Viceroy with that file.
@@ -240,6 +297,13 @@ fn build_makes_every_targets_artifact() {
     );
     assert_eq!(body, "hello, cy (from fastly)\n");
     drop(served);
+    dev_answers(
+        &app,
+        "fastly",
+        "/hello/fa",
+        "hello, fa (from fastly)\n",
+        &[],
+    );
 
     // spin and wasi: components; spin.toml beside the spin one.
     let dist = build("spin", true);
@@ -252,22 +316,31 @@ fn build_makes_every_targets_artifact() {
         spin["component"]["shop"]["allowed_outbound_hosts"][0].as_str(),
         Some("https://api.example.com")
     );
+    let host = wasm_host();
+    let with_host = [("FAASADE_WASM_HOST", host.as_path())];
+    // Spin's variables from faasade.toml, on the Wasm host.
+    dev_answers(
+        &app,
+        "spin",
+        "/hello/sp",
+        "hello, sp (from spin)\n",
+        &with_host,
+    );
     let dist = build("wasi", true);
     assert!(dist.join("shop.wasm").is_file());
+    // The environment, on the Wasm host.
+    dev_answers(
+        &app,
+        "wasi",
+        "/hello/wa",
+        "hello, wa (from wasi)\n",
+        &with_host,
+    );
 
     // openwhisk: action.zip's exec answers a raw web activation.
     let dist = build("openwhisk", true);
     assert_eq!(zip_names(&dist.join("action.zip")), ["exec"]);
-    let exec = dist.join("exec");
-    let mut archive =
-        zip::ZipArchive::new(std::fs::File::open(dist.join("action.zip")).unwrap()).unwrap();
-    std::io::copy(
-        &mut archive.by_name("exec").unwrap(),
-        &mut std::fs::File::create(&exec).unwrap(),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(&exec, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let exec = cargo_faasade::dev::unzip_exec(&dist.join("action.zip"), &dist).unwrap();
     let mut action = ActionLoop::start(&exec, &[], true).unwrap();
     let result = action
         .run(serde_json::json!({
@@ -276,6 +349,15 @@ fn build_makes_every_targets_artifact() {
         }))
         .unwrap();
     assert_eq!(result["body"], "hi, di (from openwhisk)\n");
+    drop(action);
+    // The driver behind a controller-like front, faasade.toml's vars as default parameters.
+    dev_answers(
+        &app,
+        "openwhisk",
+        "/hello/ow",
+        "hello, ow (from openwhisk)\n",
+        &[],
+    );
 }
 
 /// `cargo check` of `app` for every target.
@@ -341,4 +423,80 @@ fn help_and_mistakes_are_clear() {
     assert!(err.contains("no provider manifest"), "{err}");
     let out = faasade(&parent).args(["new", "Bad Name"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot name an app"));
+}
+
+/// Every file of `dir`, by its path inside it.
+fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(at) = pending.pop() {
+        for entry in std::fs::read_dir(&at).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let inside = path.strip_prefix(dir).unwrap().to_path_buf();
+                files.insert(inside, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// cargo-generate itself (from crates.io, as the test command installs it) fills each template
+/// from `templates/` (its cargo-generate.toml picks the sub-template) into exactly the files
+/// `cargo faasade new` writes for a crates.io dependency — which compile for every target, as
+/// `every_template_compiles_for_every_target` shows with the dependency on this checkout.
+#[test]
+fn cargo_generate_fills_the_templates_as_new_does() {
+    let generate = tools::cached("FAASADE_CARGO_GENERATE", "cargo/bin/cargo-generate");
+    assert!(
+        generate.is_file(),
+        "{} missing: `cargo install cargo-generate --version 0.23.14 --locked` (bash scripts/test.sh installs it)",
+        generate.display()
+    );
+    let parent = scratch("cargo-generate");
+    let (by_new, by_generate) = (parent.join("new"), parent.join("generate"));
+    std::fs::create_dir_all(&by_new).unwrap();
+    std::fs::create_dir_all(&by_generate).unwrap();
+    for (template, _, _) in cargo_faasade::new::TEMPLATES {
+        let name = format!("my-{template}-app");
+        let made = cargo_faasade::new::new(
+            &by_new,
+            &name,
+            template,
+            &cargo_faasade::new::Source::Registry,
+        )
+        .unwrap();
+        let out = Command::new(&generate)
+            .args(["generate", "--path"])
+            .arg(repo().join("templates"))
+            .arg(format!("apps/{template}"))
+            .args(["--name", &name, "--vcs", "none", "--silent"])
+            .current_dir(&by_generate)
+            .env("CARGO_HOME", parent.join("cargo-home"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "cargo generate {template}:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (expected, generated) = (tree(&made), tree(&by_generate.join(&name)));
+        assert_eq!(
+            expected.keys().collect::<Vec<_>>(),
+            generated.keys().collect::<Vec<_>>(),
+            "{template}: the same files"
+        );
+        for (path, text) in &expected {
+            assert!(
+                generated[path] == *text,
+                "{template}/{}: cargo generate wrote\n{}\n`cargo faasade new` wrote\n{}",
+                path.display(),
+                String::from_utf8_lossy(&generated[path]),
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
 }

@@ -10,6 +10,7 @@ use std::process::Command;
 
 use cargo_faasade::config::AppConfig;
 use cargo_faasade::manifest::{self, App, Arch};
+use cargo_faasade::tools;
 
 const HTTP_APP: &str = r#"
 name = "shop"
@@ -202,23 +203,11 @@ fn what_a_target_cannot_do_is_refused_by_name() {
     }
 }
 
-/// A tool the test command installed into its Python venv.
-fn venv_tool(name: &str) -> PathBuf {
-    if let Some(lint) = std::env::var_os("FAASADE_CFN_LINT") {
-        return PathBuf::from(lint).with_file_name(name);
-    }
-    let home = std::env::var_os("HOME").unwrap_or_default();
-    let cache = std::env::var_os("FAASADE_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(&home).join(".cache/faasade"));
-    cache.join("venv/bin").join(name)
-}
-
 fn cfn_lint(template: &str) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("template.yaml");
     std::fs::write(&path, template).unwrap();
-    let lint = venv_tool("cfn-lint");
+    let lint = tools::venv_tool("cfn-lint");
     let out = Command::new(&lint)
         .arg(&path)
         .output()
@@ -232,7 +221,7 @@ fn cfn_lint(template: &str) {
 }
 
 fn yaml(text: &str) -> serde_json::Value {
-    let python = venv_tool("python3");
+    let python = tools::venv_tool("python3");
     let mut child = Command::new(&python)
         .args([
             "-c",

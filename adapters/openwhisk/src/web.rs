@@ -139,37 +139,17 @@ fn merged_body(params: &Map<String, Value>, media: &Media) -> Result<Vec<u8>, Er
         serde_json::to_vec(&object)
             .map_err(|e| Error::internal("cannot rebuild the JSON body").with_source(e))
     } else if media.essence == "application/x-www-form-urlencoded" {
-        let mut form = String::new();
+        let mut form = form_urlencoded::Serializer::new(String::new());
         for (name, value) in fields {
-            if !form.is_empty() {
-                form.push('&');
-            }
-            let value = match value {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
+            match value {
+                Value::String(s) => form.append_pair(name, s),
+                other => form.append_pair(name, &other.to_string()),
             };
-            form.push_str(&form_encode(name));
-            form.push('=');
-            form.push_str(&form_encode(&value));
         }
-        Ok(form.into_bytes())
+        Ok(form.finish().into_bytes())
     } else {
         Ok(Vec::new())
     }
-}
-
-fn form_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
-                out.push(byte as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 /// The web action result for `res`: `{statusCode, headers, body}`.
@@ -375,6 +355,31 @@ mod tests {
         assert_eq!(req.uri().query(), None);
         let body: Value = serde_json::from_slice(req.body().as_bytes()).unwrap();
         assert_eq!(body, json!({"myName": "Ada"}));
+    }
+
+    #[test]
+    fn non_raw_form_body_is_rebuilt_form_encoded() {
+        let (req, _) = request(&params(json!({
+            "__ow_method": "post",
+            "__ow_headers": {"content-type": "application/x-www-form-urlencoded"},
+            "__ow_path": "/form", "name": "Ada Lovelace", "say": "a&b=c/é", "n": 3,
+        })))
+        .unwrap();
+        let fields: Vec<(String, String)> = form_urlencoded::parse(req.body().as_bytes())
+            .into_owned()
+            .collect();
+        let expected = [("n", "3"), ("name", "Ada Lovelace"), ("say", "a&b=c/é")];
+        assert_eq!(
+            fields,
+            expected.map(|(k, v)| (k.to_owned(), v.to_owned())),
+            "{:?}",
+            req.body().as_bytes()
+        );
+        assert!(
+            req.body()
+                .as_bytes()
+                .starts_with(b"n=3&name=Ada+Lovelace&say=a%26b%3Dc%2F")
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::process::{free_port, installed_tool, workspace};
-use super::{AppConfig, Instance, ProcessInstance, Setup, Shim};
+use super::{Instance, ProcessInstance, Setup, Shim, app_config};
 
 pub(crate) struct Aws;
 
@@ -53,8 +53,8 @@ impl Shim for Aws {
             command.arg("--env-var").arg(format!("{name}={value}"));
         }
         // Lambda functions read secrets from the environment (filled by the deployment).
-        let app = AppConfig::read(&workspace().join("examples/conformance"), setup)?;
-        for (name, value) in &app.secrets {
+        let app = app_config(&workspace().join("examples/conformance"), setup)?;
+        for (name, value) in &app.config.secrets {
             command.arg("--env-var").arg(format!("{name}={value}"));
         }
         // The emulator compiles the function before it can answer: wait for a first reply.

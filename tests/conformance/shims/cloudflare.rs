@@ -1,19 +1,19 @@
 //! Cloudflare Workers: the conformance app built with worker-build (`--features cloudflare`,
 //! wasm32-unknown-unknown) and served by workerd through `wrangler dev`, with local Workers KV
-//! persisted in a scratch folder. wrangler.toml is generated from the app's faasade.toml (vars,
-//! KV stores) plus the suite's vars; secrets go to `.dev.vars`, as wrangler reads them locally.
+//! persisted in a scratch folder. wrangler.toml and `.dev.vars` (the secrets, as wrangler reads
+//! them locally) are the ones `cargo faasade` generates from the app's faasade.toml, plus the
+//! suite's vars; each KV store is a namespace bound under its name.
 //!
 //! Tools come from the test command: `FAASADE_WORKER_BUILD`, `FAASADE_WASM_BINDGEN` (the CLI at
 //! exactly the wasm-bindgen version in Cargo.lock) and `FAASADE_NPM` (a folder whose
 //! node_modules holds Node 22, wrangler, binaryen's wasm-opt and esbuild).
 
-use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 use super::process::{Process, free_port, installed_tool, scratch, workspace};
-use super::{AppConfig, Instance, ProcessInstance, Setup, Shim};
+use super::{Instance, ProcessInstance, Setup, Shim, app_config};
 
 pub(crate) struct Cloudflare;
 
@@ -43,11 +43,24 @@ impl Shim for Cloudflare {
 
         let dir = scratch("cloudflare")?;
         let app = workspace().join("examples/conformance");
-        let build = worker_build_in(&worker_build, &wasm_bindgen, &npm, &path, &app, &dir)?;
-        let config = AppConfig::read(&app, setup)?;
-        let (wrangler_toml, dev_vars) = wrangler_config(&config, &build);
-        std::fs::write(dir.join("wrangler.toml"), wrangler_toml).map_err(|e| e.to_string())?;
-        std::fs::write(dir.join(".dev.vars"), dev_vars).map_err(|e| e.to_string())?;
+        // wrangler.toml's `main` is `build/worker/shim.mjs`, beside it.
+        worker_build_in(
+            &worker_build,
+            &wasm_bindgen,
+            &npm,
+            &path,
+            &app,
+            &dir.join("build"),
+        )?;
+        let app = app_config(&app, setup)?;
+        let wrangler_toml =
+            cargo_faasade::manifest::wrangler_toml(&app).map_err(|e| format!("{e:#}"))?;
+        std::fs::write(dir.join("wrangler.toml"), wrangler_toml.text).map_err(|e| e.to_string())?;
+        std::fs::write(
+            dir.join(".dev.vars"),
+            cargo_faasade::manifest::dev_vars(&app),
+        )
+        .map_err(|e| e.to_string())?;
 
         let port = free_port()?;
         let mut command = Command::new(bin.join("wrangler"));
@@ -73,20 +86,19 @@ impl Shim for Cloudflare {
     }
 }
 
-/// `worker-build --release --features cloudflare` on the app, output in `dir/build`.
+/// `worker-build --release --features cloudflare` on the app, output in `out`.
 fn worker_build_in(
     worker_build: &Path,
     wasm_bindgen: &Path,
     npm: &Path,
     path: &str,
     app: &Path,
-    dir: &Path,
-) -> Result<PathBuf, String> {
-    let out = dir.join("build");
+    out: &Path,
+) -> Result<(), String> {
     let status = Command::new(worker_build)
         .arg("--release")
         .arg("--out-dir")
-        .arg(&out)
+        .arg(out)
         .args(["--features", "cloudflare"])
         .current_dir(app)
         .env("PATH", path)
@@ -101,32 +113,5 @@ fn worker_build_in(
     if !status.success() {
         return Err(format!("worker-build failed ({status})"));
     }
-    Ok(out)
-}
-
-/// wrangler.toml and `.dev.vars` for the app: its vars, secrets and KV stores (each store
-/// bound under its own name).
-fn wrangler_config(config: &AppConfig, build: &Path) -> (String, String) {
-    let mut out = String::new();
-    let _ = writeln!(out, "name = {:?}", config.name);
-    let _ = writeln!(
-        out,
-        "main = {:?}",
-        build.join("worker/shim.mjs").display().to_string()
-    );
-    let _ = writeln!(out, "compatibility_date = \"2026-11-01\"\n\n[vars]");
-    for (k, v) in &config.vars {
-        let _ = writeln!(out, "{k} = {v:?}");
-    }
-    for store in &config.kv_stores {
-        let _ = writeln!(
-            out,
-            "\n[[kv_namespaces]]\nbinding = {store:?}\nid = \"faasade-{store}\""
-        );
-    }
-    let mut dev_vars = String::new();
-    for (k, v) in &config.secrets {
-        let _ = writeln!(dev_vars, "{k}={v:?}");
-    }
-    (out, dev_vars)
+    Ok(())
 }

@@ -12,6 +12,8 @@ mod wasi;
 
 use std::time::Duration;
 
+use cargo_faasade::config::AppConfig;
+use cargo_faasade::manifest::App;
 use process::Process;
 
 /// What every target's app is started with.
@@ -22,72 +24,28 @@ pub(crate) struct Setup {
     pub(crate) vars: Vec<(&'static str, String)>,
 }
 
-/// What a provider manifest (wrangler.toml, fastly.toml) is written from: the app's
-/// faasade.toml plus the suite's [`Setup`].
-pub(crate) struct AppConfig {
-    /// The app's name.
-    pub(crate) name: String,
-    /// faasade.toml `[vars]`, then `UPSTREAM_URL` and the suite's vars (which win).
-    pub(crate) vars: Vec<(String, String)>,
-    /// faasade.toml `[secrets]` (local development values).
-    pub(crate) secrets: Vec<(String, String)>,
-    /// faasade.toml `[kv] stores`.
-    pub(crate) kv_stores: Vec<String>,
+/// The conformance app as provider manifests describe it: its faasade.toml, read by
+/// `cargo faasade`, plus the suite's [`Setup`] in its vars (`UPSTREAM_URL`, then the suite's
+/// vars, which win). The cloudflare and fastly shims write their wrangler.toml and fastly.toml
+/// with `cargo_faasade::manifest` from it, so the suite runs the files users deploy.
+pub(crate) fn app_config(app: &std::path::Path, setup: &Setup) -> Result<App, String> {
+    let mut config = AppConfig::read(app, "app").map_err(|e| format!("{e:#}"))?;
+    config
+        .vars
+        .insert("UPSTREAM_URL".into(), setup.upstream_url.clone());
+    for (name, value) in &setup.vars {
+        config.vars.insert((*name).to_owned(), value.clone());
+    }
+    let package = config.name.clone();
+    Ok(App { config, package })
 }
 
-impl AppConfig {
-    /// Read `examples/<app>/faasade.toml` and add the suite's setup.
-    pub(crate) fn read(app: &std::path::Path, setup: &Setup) -> Result<Self, String> {
-        let path = app.join("faasade.toml");
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let config: toml::Table = text
-            .parse()
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        let strings = |name: &str| -> Vec<(String, String)> {
-            config
-                .get(name)
-                .and_then(|v| v.as_table())
-                .into_iter()
-                .flatten()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                .collect()
-        };
-        let mut vars = strings("vars");
-        vars.push(("UPSTREAM_URL".into(), setup.upstream_url.clone()));
-        for (name, value) in &setup.vars {
-            vars.retain(|(k, _)| k != name);
-            vars.push(((*name).to_owned(), value.clone()));
-        }
-        let kv_stores = config
-            .get("kv")
-            .and_then(|kv| kv.get("stores")?.as_array())
-            .into_iter()
-            .flatten()
-            .filter_map(|s| s.as_str().map(str::to_owned))
-            .collect();
-        Ok(Self {
-            name: config
-                .get("name")
-                .and_then(|v| v.as_str())
-                .unwrap_or("app")
-                .to_owned(),
-            vars,
-            secrets: strings("secrets"),
-            kv_stores,
-        })
-    }
-}
-
-impl AppConfig {
-    /// Vars and secrets as `NAME=VALUE` pairs, for targets that read them from the environment.
-    pub(crate) fn environment(&self) -> Vec<String> {
-        self.vars
-            .iter()
-            .chain(&self.secrets)
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect()
-    }
+/// Vars and secrets as `NAME=VALUE` pairs, for targets that read them from the environment.
+pub(crate) fn environment(app: &App) -> Vec<String> {
+    cargo_faasade::manifest::environment(app)
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect()
 }
 
 /// A target's conformance driver.

@@ -10,7 +10,7 @@
 //! `init: true`).
 
 use super::process::{cargo_build_openwhisk, workspace};
-use super::{AppConfig, Instance, Setup, Shim};
+use super::{Instance, Setup, Shim, app_config};
 use cargo_faasade::openwhisk as driver;
 
 pub(crate) struct OpenWhisk;
@@ -22,9 +22,11 @@ impl Shim for OpenWhisk {
 
     fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, String> {
         let exec = cargo_build_openwhisk("conformance")?;
-        let app = AppConfig::read(&workspace().join("examples/conformance"), setup)?;
-        let action = driver::ActionLoop::start(&exec, &app.secrets, true)?;
+        let app = app_config(&workspace().join("examples/conformance"), setup)?;
+        let secrets: Vec<(String, String)> = app.config.secrets.clone().into_iter().collect();
+        let action = driver::ActionLoop::start(&exec, &secrets, true)?;
         let params = app
+            .config
             .vars
             .iter()
             .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))

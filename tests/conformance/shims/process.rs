@@ -209,12 +209,7 @@ fn collect(stream: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
 /// A tool the test command installed: `$<env>` if set, else `<path>` inside its cache
 /// (`$FAASADE_CACHE`, `~/.cache/faasade` by default), e.g. `venv/bin/cargo-lambda`.
 pub(crate) fn cached_tool(env: &str, path: &str) -> PathBuf {
-    if let Ok(path) = std::env::var(env) {
-        return path.into();
-    }
-    let home = std::env::var("HOME").unwrap_or_default();
-    let cache = std::env::var("FAASADE_CACHE").unwrap_or(format!("{home}/.cache/faasade"));
-    PathBuf::from(cache).join(path)
+    cargo_faasade::tools::cached(env, path)
 }
 
 /// [`cached_tool`], or an error naming `what` is missing and how to get it.

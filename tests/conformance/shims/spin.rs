@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use super::process::{cargo_build, cargo_build_component, free_port, scratch, workspace};
 use super::wasi::wasmtime_serve;
-use super::{AppConfig, Instance, ProcessInstance, Setup, Shim};
+use super::{Instance, ProcessInstance, Setup, Shim, app_config, environment};
 
 /// The Spin component on Faasade's Wasm host, with Spin's variables and key-value stores.
 pub(crate) struct SpinOnWasmHost;
@@ -27,9 +27,9 @@ impl Shim for SpinOnWasmHost {
 
     fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, String> {
         let wasm = cargo_build_component("conformance", "spin,vars,kv,fetch")?;
-        let config = AppConfig::read(&workspace().join("examples/conformance"), setup)?;
+        let app = app_config(&workspace().join("examples/conformance"), setup)?;
         let dir = scratch("spin")?;
-        std::fs::write(dir.join("faasade.toml"), faasade_toml(&config))
+        std::fs::write(dir.join("faasade.toml"), faasade_toml(&app.config))
             .map_err(|e| e.to_string())?;
         wasm_host(&wasm, &dir, &[&upstream_authority(&setup.upstream_url)?])
     }
@@ -43,7 +43,7 @@ fn upstream_authority(url: &str) -> Result<String, String> {
 }
 
 /// The app's faasade.toml with the suite's vars, as the host reads it.
-fn faasade_toml(config: &AppConfig) -> String {
+fn faasade_toml(config: &cargo_faasade::config::AppConfig) -> String {
     let mut out = format!("name = {:?}\n\n[vars]\n", config.name);
     for (k, v) in &config.vars {
         let _ = writeln!(out, "{k} = {v:?}");
@@ -104,8 +104,8 @@ impl Shim for SpinOnWasmtime {
 
     fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, String> {
         let wasm = cargo_build_component("conformance", "spin,fetch")?;
-        let config = AppConfig::read(&workspace().join("examples/conformance"), setup)?;
-        wasmtime_serve(&wasm, &config.environment())
+        let app = app_config(&workspace().join("examples/conformance"), setup)?;
+        wasmtime_serve(&wasm, &environment(&app))
     }
 
     fn not_on_this_runtime(&self, group: &str) -> Option<&'static str> {

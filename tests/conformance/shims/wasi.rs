@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::process::{cargo_build_component, free_port, installed_tool, workspace};
-use super::{AppConfig, Instance, ProcessInstance, Setup, Shim};
+use super::{Instance, ProcessInstance, Setup, Shim, app_config, environment};
 
 pub(crate) struct Wasi;
 
@@ -21,8 +21,8 @@ impl Shim for Wasi {
 
     fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, String> {
         let wasm = cargo_build_component("conformance", "wasi,vars,fetch")?;
-        let config = AppConfig::read(&workspace().join("examples/conformance"), setup)?;
-        wasmtime_serve(&wasm, &config.environment())
+        let app = app_config(&workspace().join("examples/conformance"), setup)?;
+        wasmtime_serve(&wasm, &environment(&app))
     }
 }
 
