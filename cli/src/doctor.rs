@@ -56,7 +56,7 @@ pub fn report(targets: &[&str]) -> (String, bool) {
                 Need::Tool(tool) => (
                     tool.name.to_owned(),
                     tools::locate(&tool).map(|p| p.display().to_string()),
-                    tool.install.to_owned(),
+                    install_command(&tool),
                 ),
             };
             match found {
@@ -76,4 +76,16 @@ pub fn report(targets: &[&str]) -> (String, bool) {
         }
     }
     (out, all)
+}
+
+/// How to install `tool`; the Faasade checkout this `cargo-faasade` was built from, when it is
+/// still there, filled in for the tools installed from one.
+fn install_command(tool: &Tool) -> String {
+    let checkout = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    match checkout.canonicalize() {
+        Ok(root) if root.join("adapters").is_dir() => tool
+            .install
+            .replace("<faasade checkout>", &root.display().to_string()),
+        _ => tool.install.to_owned(),
+    }
 }

@@ -500,3 +500,46 @@ fn cargo_generate_fills_the_templates_as_new_does() {
         }
     }
 }
+
+#[test]
+fn doctor_names_what_is_missing_and_how_to_get_it() {
+    let doctor = |viceroy: &Path, host: &Path| {
+        Command::new(CLI)
+            .args(["faasade", "doctor", "fastly", "spin"])
+            .env("FAASADE_VICEROY", viceroy)
+            .env("FAASADE_WASM_HOST", host)
+            .output()
+            .unwrap()
+    };
+    let nowhere = Path::new("/nonexistent/tool");
+    let out = doctor(nowhere, nowhere);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(report.contains("fastly: not ready"), "{report}");
+    assert!(
+        report.contains("missing  viceroy: cargo install viceroy --version 0.22.0 --locked"),
+        "{report}"
+    );
+    let install_host = format!(
+        "missing  faasade-wasm-host: cargo install --locked --path {}",
+        repo().join("adapters/wasm-host").display()
+    );
+    assert!(report.contains(&install_host), "{report}");
+
+    let present = Path::new(CLI);
+    let out = doctor(present, present);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}");
+    assert!(report.contains("fastly: ready"), "{report}");
+    assert!(
+        report.contains(&format!("ok       viceroy: {}", present.display())),
+        "{report}"
+    );
+    assert!(report.contains("ok       Rust target wasm32-wasip2: installed"));
+
+    let out = Command::new(CLI)
+        .args(["faasade", "doctor", "gcp"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no target `gcp`"));
+}
