@@ -5,7 +5,7 @@
 //! | target | runtime |
 //! |---|---|
 //! | aws | cargo-lambda's Runtime API emulator (`cargo lambda watch`), Function URL at `/lambda-url/<app>/` |
-//! | cloudflare | workerd, through `wrangler dev` |
+//! | cloudflare | workerd, through `wrangler dev` (local KV kept in `.faasade/wrangler`) |
 //! | fastly | Viceroy, with the generated fastly.toml's stores and backends |
 //! | spin, wasi | Faasade's Wasm host (Spin's variables and key-value on the local KV store) |
 //! | openwhisk | the static binary run as OpenWhisk's actionloop proxy runs it, behind an HTTP front that maps requests to raw web-action activations as the controller does |
@@ -61,9 +61,13 @@ pub fn dev(project: &Project, target: &str, options: Options, port: u16) -> Resu
                 .map(|p| p.to_path_buf())
                 .unwrap_or_default();
             let mut command = Command::new(&wrangler);
+            // Local Workers KV lives with the app's other local data, not in dist/, which
+            // every build empties.
             command
                 .args(["dev", "--ip", "127.0.0.1", "--port"])
                 .arg(port.to_string())
+                .arg("--persist-to")
+                .arg(project.dir.join(".faasade/wrangler"))
                 .current_dir(&built.dist)
                 .env("PATH", tools::path_with(&[&node_bin]))
                 .env("WRANGLER_SEND_METRICS", "false");

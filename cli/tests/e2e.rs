@@ -137,21 +137,33 @@ fn new_then_dev_serves_the_app_locally() {
     assert_eq!(body, "hello, ada (from local)\n");
 }
 
-/// `cargo faasade dev <target> --release` in `app` (built already) answers GET `path` with
-/// `expected`; `env` is handed to the CLI.
-fn dev_answers(app: &Path, target: &str, path: &str, expected: &str, env: &[(&str, &Path)]) {
+/// `cargo faasade dev <target> --release` in `app`, once GET `path` answers `200`: the server
+/// (stopped when dropped) and that answer. `env` is handed to the CLI.
+fn dev_up(app: &Path, target: &str, path: &str, env: &[(&str, &Path)]) -> (Group, String, String) {
     let port = free_port();
     let mut command = faasade(app);
+    command.arg("dev");
+    if target != "local" {
+        command.args([target, "--release"]);
+    }
     command
-        .args(["dev", target, "--release", "--port", &port.to_string()])
+        .args(["--port", &port.to_string()])
         .envs(env.iter().copied())
         .stdin(Stdio::null());
     let mut served = Group::spawn(&mut command);
+    let base = format!("http://127.0.0.1:{port}");
     let body = get_when_up(
-        &format!("http://127.0.0.1:{port}{path}"),
+        &format!("{base}{path}"),
         &mut served.0,
         Duration::from_secs(900),
     );
+    (served, base, body)
+}
+
+/// `cargo faasade dev <target> --release` in `app` (built already) answers GET `path` with
+/// `expected`.
+fn dev_answers(app: &Path, target: &str, path: &str, expected: &str, env: &[(&str, &Path)]) {
+    let (_served, _, body) = dev_up(app, target, path, env);
     assert_eq!(body, expected, "cargo faasade dev {target}");
 }
 
@@ -542,4 +554,43 @@ fn doctor_names_what_is_missing_and_how_to_get_it() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("no target `gcp`"));
+}
+
+fn post(url: &str) -> String {
+    let res = reqwest::blocking::Client::new().post(url).send().unwrap();
+    assert_eq!(res.status(), 200, "POST {url}");
+    res.text().unwrap()
+}
+
+/// KV data written under `cargo faasade dev` outlives the server, as it does deployed: workerd's
+/// local KV is kept in the app's `.faasade/` (not in `dist/`, which every build empties), and
+/// the Wasm host's Spin key-value stores are the local target's own database.
+#[test]
+fn dev_keeps_kv_data_across_restarts() {
+    let parent = scratch("kv");
+    let app = new_app(&parent, "tally", "kv");
+
+    let (served, base, _) = dev_up(&app, "cloudflare", "/count/a", &[]);
+    assert_eq!(post(&format!("{base}/count/a")), "1\n");
+    assert_eq!(post(&format!("{base}/count/a")), "2\n");
+    drop(served);
+    let (served, _, body) = dev_up(&app, "cloudflare", "/count/a", &[]);
+    assert_eq!(body, "2\n", "Workers KV after wrangler dev restarted");
+    drop(served);
+
+    let (served, base, body) = dev_up(&app, "local", "/count/b", &[]);
+    assert_eq!(body, "0\n");
+    assert_eq!(post(&format!("{base}/count/b")), "1\n");
+    drop(served);
+    let host = wasm_host();
+    let with_host = [("FAASADE_WASM_HOST", host.as_path())];
+    let (served, base, body) = dev_up(&app, "spin", "/count/b", &with_host);
+    assert_eq!(
+        body, "1\n",
+        "the local target's count, read by the Spin component"
+    );
+    assert_eq!(post(&format!("{base}/count/b")), "2\n");
+    drop(served);
+    let (_served, _, body) = dev_up(&app, "spin", "/count/b", &with_host);
+    assert_eq!(body, "2\n", "Spin key-value after the host restarted");
 }
