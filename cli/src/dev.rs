@@ -1,5 +1,6 @@
-//! `cargo faasade dev [<target>]`: run the app locally. Without a target, the local dev server
-//! (`cargo run`). With one, the built artifact in that target's own local runtime, so that
+//! `cargo faasade dev [<target>]`: run the app locally. Without a target, the local dev server,
+//! rebuilt and restarted whenever `src/`, `Cargo.toml`, `build.rs` or faasade.toml change (a
+//! build that fails leaves the last good server running). With one, the built artifact in that target's own local runtime, so that
 //! provider behaviour shows before deploying:
 //!
 //! | target | runtime |
@@ -10,9 +11,12 @@
 //! | spin, wasi | Faasade's Wasm host (Spin's variables and key-value on the local KV store) |
 //! | openwhisk | the static binary run as OpenWhisk's actionloop proxy runs it, behind an HTTP front that maps requests to raw web-action activations as the controller does |
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Child, Command};
+use std::sync::mpsc;
+use std::time::Duration;
 
-use anyhow::{Context as _, Result};
+use anyhow::{Context as _, Result, bail};
 
 use crate::build::{self, Options};
 use crate::manifest;
@@ -21,21 +25,21 @@ use crate::project::{Project, check_target, run};
 use crate::{status, tools};
 
 /// Serve the app for `target` on 127.0.0.1 until interrupted.
-pub fn dev(project: &Project, target: &str, options: Options, port: u16) -> Result<()> {
+/// `watch`: rebuild and restart the local dev server when the app's sources change (the `aws`
+/// target's `cargo lambda watch` does so by itself; the others serve the build they started
+/// with).
+pub fn dev(
+    project: &Project,
+    target: &str,
+    options: Options,
+    port: u16,
+    watch: bool,
+) -> Result<()> {
     check_target(target)?;
     let app = &project.app;
     let addr = format!("127.0.0.1:{port}");
     match target {
-        "local" => {
-            let mut command = Command::new(std::env::var_os("CARGO").unwrap_or("cargo".into()));
-            command
-                .arg("run")
-                .args(options.release.then_some("--release"))
-                .args(["--bin", &app.package])
-                .current_dir(&project.dir)
-                .env("PORT", port.to_string());
-            run(&mut command, "the local dev server")
-        }
+        "local" => local(project, options, port, watch),
         "aws" => {
             let mut command = tools::cargo_lambda()?;
             command
@@ -152,4 +156,94 @@ pub fn unzip_exec(zip: &std::path::Path, dir: &std::path::Path) -> Result<std::p
     use std::os::unix::fs::PermissionsExt as _;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
     Ok(path)
+}
+
+/// The local dev server: the app's binary built, run with `PORT`, and (with `watch`) rebuilt
+/// and restarted on every change to its sources.
+fn local(project: &Project, options: Options, port: u16, watch: bool) -> Result<()> {
+    let build = || -> Result<std::path::PathBuf> {
+        let release: &[&str] = if options.release { &["--release"] } else { &[] };
+        let args = [release, &["--bin", &project.app.package]].concat();
+        let files = project.cargo_build(&args, "bin")?;
+        files
+            .into_iter()
+            .next()
+            .context("the local build produced no executable")
+    };
+    let start = |exe: &Path| -> Result<Child> {
+        status::line("Serving", &format!("http://127.0.0.1:{port}/"));
+        Command::new(exe)
+            .current_dir(&project.dir)
+            .env("PORT", port.to_string())
+            .spawn()
+            .with_context(|| format!("cannot start {}", exe.display()))
+    };
+    let mut server = start(&build()?)?;
+    if !watch {
+        let status = server.wait()?;
+        if !status.success() {
+            bail!("the local dev server failed ({status})");
+        }
+        return Ok(());
+    }
+
+    let (tx, changes) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event
+            && !matches!(event.kind, notify::EventKind::Access(_))
+        {
+            let _ = tx.send(event.paths);
+        }
+    })
+    .context("cannot watch the app's files")?;
+    for (path, mode) in [
+        ("src", notify::RecursiveMode::Recursive),
+        ("Cargo.toml", notify::RecursiveMode::NonRecursive),
+        ("build.rs", notify::RecursiveMode::NonRecursive),
+        (crate::config::FILE, notify::RecursiveMode::NonRecursive),
+    ] {
+        let path = project.dir.join(path);
+        if path.exists() {
+            notify::Watcher::watch(&mut watcher, &path, mode)
+                .with_context(|| format!("cannot watch {}", path.display()))?;
+        }
+    }
+    let mut running = true;
+    loop {
+        let changed = match changes.recv_timeout(Duration::from_millis(500)) {
+            Ok(paths) => paths,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if running && let Some(status) = server.try_wait()? {
+                    running = false;
+                    status::note(&format!(
+                        "the local dev server exited ({status}); waiting for a change to restart it"
+                    ));
+                }
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => bail!("the file watcher stopped"),
+        };
+        // An editor's save is several events: take them all before rebuilding.
+        while changes.recv_timeout(Duration::from_millis(200)).is_ok() {}
+        let what = changed
+            .first()
+            .map(|p| {
+                p.strip_prefix(&project.dir)
+                    .unwrap_or(p)
+                    .display()
+                    .to_string()
+            })
+            .unwrap_or_default();
+        status::line("Rebuilding", &format!("{what} changed"));
+        match build() {
+            Ok(exe) => {
+                let _ = server.kill();
+                let _ = server.wait();
+                server = start(&exe)?;
+                running = true;
+            }
+            Err(e) if running => status::note(&format!("{e:#}; still serving the last good build")),
+            Err(e) => status::note(&format!("{e:#}; waiting for a change")),
+        }
+    }
 }

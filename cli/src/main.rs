@@ -56,6 +56,10 @@ enum Command {
         /// The port to serve on.
         #[arg(long, default_value_t = 3000)]
         port: u16,
+        /// Serve the build as it is: no rebuild and restart of the local dev server when the
+        /// app's sources change.
+        #[arg(long)]
+        no_watch: bool,
     },
     /// Write a target's provider manifest from faasade.toml into dist/<target>/.
     Package {
@@ -138,13 +142,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             target,
             build,
             port,
+            no_watch,
         } => {
             let project = project(build.path)?;
             let options = Options {
                 release: build.release,
                 arch: build.arch.into(),
             };
-            dev::dev(&project, &target, options, port)?;
+            dev::dev(&project, &target, options, port, !no_watch)?;
         }
         Command::Package { target, arch } => {
             let project = project(None)?;

@@ -1,5 +1,5 @@
 //! End to end, as a user types it: `cargo faasade new demo && cd demo && cargo faasade dev`
-//! serves the app; `cargo faasade build <target>` makes each target's deployable artifact,
+//! serves the app, and serves an edit of it once rebuilt; `cargo faasade build <target>` makes each target's deployable artifact,
 //! each checked with that provider's own tools where they run here (the local binary answers,
 //! the Lambda zip holds `bootstrap`, cfn-lint passes the SAM template, `wrangler deploy
 //! --dry-run` takes the Worker and its wrangler.toml, Viceroy serves the Fastly package's
@@ -135,6 +135,29 @@ fn new_then_dev_serves_the_app_locally() {
         Duration::from_secs(600),
     );
     assert_eq!(body, "hello, ada (from local)\n");
+
+    // An edit is rebuilt and served without a restart by hand; an edit that does not compile
+    // leaves the last good build serving.
+    let lib = app.join("src/lib.rs");
+    let source = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(&lib, source.replace("(from {})", "(edited, from {})")).unwrap();
+    let url = format!("http://127.0.0.1:{port}/hello/ada");
+    let started = Instant::now();
+    loop {
+        let body = reqwest::blocking::get(&url).and_then(|r| r.text());
+        if body.as_deref().ok() == Some("hello, ada (edited, from local)\n") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "the edit was not served: {body:?}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    std::fs::write(&lib, "this is not Rust").unwrap();
+    std::thread::sleep(Duration::from_secs(20));
+    let body = reqwest::blocking::get(&url).unwrap().text().unwrap();
+    assert_eq!(body, "hello, ada (edited, from local)\n");
 }
 
 /// `cargo faasade dev <target> --release` in `app`, once GET `path` answers `200`: the server
