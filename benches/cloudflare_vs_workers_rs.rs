@@ -54,12 +54,9 @@ fn main() {
     let sizes: Vec<u64> = WORKERS
         .iter()
         .map(|(_, name, package, args)| {
-            worker_build(
-                &npm,
-                &common::workspace().join(package),
-                &dir.join(name),
-                args,
-            );
+            let package = common::workspace().join(package);
+            cargo_faasade::build::worker_build(&package, &dir.join(name), true, args)
+                .unwrap_or_else(|e| panic!("worker-build {}: {e:#}", package.display()));
             gzip_size(&dir.join(name).join("index_bg.wasm"))
         })
         .collect();
@@ -107,40 +104,6 @@ fn main() {
             sizes[0] as f64 / sizes[i] as f64
         );
     }
-}
-
-/// `worker-build --release` of `package` into `out`, with the registry-installed tools.
-fn worker_build(npm: &Path, package: &Path, out: &Path, args: &[&str]) {
-    let bin = npm.join("node_modules/.bin");
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let status = Command::new(common::cached_tool(
-        "FAASADE_WORKER_BUILD",
-        "cargo/bin/worker-build",
-    ))
-    .args(["--release", "--out-dir"])
-    .arg(out)
-    .args(args)
-    .current_dir(package)
-    .env("PATH", path)
-    .env(
-        "WASM_BINDGEN_BIN",
-        common::cached_tool("FAASADE_WASM_BINDGEN", "cargo/bin/wasm-bindgen"),
-    )
-    .env("WASM_OPT_BIN", bin.join("wasm-opt"))
-    .env(
-        "ESBUILD_BIN",
-        npm.join("node_modules/@esbuild/linux-x64/bin/esbuild"),
-    )
-    .status();
-    assert!(
-        status.is_ok_and(|s| s.success()),
-        "worker-build failed for {}",
-        package.display()
-    );
 }
 
 /// The size of `gzip -9` of a file.

@@ -54,10 +54,7 @@ pub fn build(project: &Project, target: &str, options: Options) -> Result<Built>
     let release: &[&str] = if options.release { &["--release"] } else { &[] };
     let package = project.app.package.as_str();
     let artifact = match target {
-        "local" => {
-            let files = project.cargo_build(&[release, &["--bin", package]].concat(), "bin")?;
-            copy_into(&files[0], &dist, package)?
-        }
+        "local" => copy_into(&project.build_bin(options.release)?, &dist, package)?,
         "aws" => build_aws(project, &dist, options)?,
         "cloudflare" => build_cloudflare(project, &dist, options.release)?,
         "fastly" => {
@@ -181,20 +178,32 @@ fn build_aws(project: &Project, dist: &Path, options: Options) -> Result<PathBuf
 
 fn build_cloudflare(project: &Project, dist: &Path, release: bool) -> Result<PathBuf> {
     tools::need_rust_target("wasm32-unknown-unknown", "cloudflare")?;
+    worker_build(
+        &project.dir,
+        &dist.join("build"),
+        release,
+        &["--features", "cloudflare"],
+    )
+}
+
+/// `worker-build [--release] --out-dir <out> <args>` on the package in `dir`, with the tools
+/// Faasade pins: the wasm-bindgen CLI at the library's exact version, and binaryen's wasm-opt
+/// and esbuild from `PATH` or the npm tools folder (`$FAASADE_NPM`, else `npm` in the cache)
+/// instead of worker-build's own downloads. The Worker's entry, `<out>/worker/shim.mjs`.
+pub fn worker_build(dir: &Path, out: &Path, release: bool, args: &[&str]) -> Result<PathBuf> {
     let worker_build = tools::find(&tools::WORKER_BUILD, "cloudflare")?;
     let wasm_bindgen = tools::find(&tools::WASM_BINDGEN, "cloudflare")?;
-    let npm = tools::cache_dir().join("npm/node_modules");
+    let npm = tools::cached("FAASADE_NPM", "npm").join("node_modules");
     let wasm_opt = tools::on_path("wasm-opt").unwrap_or_else(|| npm.join(".bin/wasm-opt"));
     let esbuild =
         tools::on_path("esbuild").unwrap_or_else(|| npm.join("@esbuild/linux-x64/bin/esbuild"));
-    let out = dist.join("build");
     let mut command = Command::new(&worker_build);
     command
         .args(release.then_some("--release"))
         .arg("--out-dir")
-        .arg(&out)
-        .args(["--features", "cloudflare"])
-        .current_dir(&project.dir)
+        .arg(out)
+        .args(args)
+        .current_dir(dir)
         .env("PATH", tools::path_with(&[&npm.join(".bin")]))
         .env("WASM_BINDGEN_BIN", &wasm_bindgen);
     if wasm_opt.exists() {

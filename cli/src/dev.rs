@@ -20,7 +20,7 @@ use anyhow::{Context as _, Result, bail};
 
 use crate::build::{self, Options};
 use crate::manifest;
-use crate::openwhisk::{ActionLoop, WebFront};
+use crate::openwhisk::WebFront;
 use crate::project::{Project, check_target, run};
 use crate::{status, tools};
 
@@ -116,22 +116,7 @@ pub fn dev(
         "openwhisk" => {
             let built = build::build(project, target, options)?;
             let exec = unzip_exec(&built.artifact, &built.dist)?;
-            // Secrets as /init's env, vars as the action's default parameters.
-            let secrets: Vec<(String, String)> = app
-                .config
-                .secrets
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            let action =
-                ActionLoop::start_echoing(&exec, &secrets, true).map_err(anyhow::Error::msg)?;
-            let defaults = app
-                .config
-                .vars
-                .iter()
-                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-                .collect();
-            let front = WebFront::start_on(action, defaults, &addr).map_err(anyhow::Error::msg)?;
+            let front = WebFront::serve_app(&exec, app, &addr, true).map_err(anyhow::Error::msg)?;
             status::line(
                 "Serving",
                 &format!("{} (a raw web action; Ctrl-C stops)", front.url),
@@ -161,15 +146,7 @@ pub fn unzip_exec(zip: &std::path::Path, dir: &std::path::Path) -> Result<std::p
 /// The local dev server: the app's binary built, run with `PORT`, and (with `watch`) rebuilt
 /// and restarted on every change to its sources.
 fn local(project: &Project, options: Options, port: u16, watch: bool) -> Result<()> {
-    let build = || -> Result<std::path::PathBuf> {
-        let release: &[&str] = if options.release { &["--release"] } else { &[] };
-        let args = [release, &["--bin", &project.app.package]].concat();
-        let files = project.cargo_build(&args, "bin")?;
-        files
-            .into_iter()
-            .next()
-            .context("the local build produced no executable")
-    };
+    let build = || project.build_bin(options.release);
     let start = |exe: &Path| -> Result<Child> {
         status::line("Serving", &format!("http://127.0.0.1:{port}/"));
         Command::new(exe)

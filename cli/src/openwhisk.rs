@@ -52,15 +52,6 @@ impl ActionLoop {
         Self::spawn(exec, env, wait_for_ack, false)
     }
 
-    /// [`ActionLoop::start`], with the action's output also printed on stderr as it comes.
-    pub fn start_echoing(
-        exec: &Path,
-        env: &[(String, String)],
-        wait_for_ack: bool,
-    ) -> Result<Self, String> {
-        Self::spawn(exec, env, wait_for_ack, true)
-    }
-
     fn spawn(
         exec: &Path,
         env: &[(String, String)],
@@ -285,6 +276,26 @@ impl WebFront {
         defaults: serde_json::Map<String, Value>,
     ) -> Result<Self, String> {
         Self::start_on(action, defaults, "127.0.0.1:0")
+    }
+
+    /// The app's action `exec` as OpenWhisk runs it once deployed from the generated
+    /// manifest, served on `addr`: faasade.toml's secrets in `/init`'s env, its vars as the
+    /// action's default parameters. `echo` also prints the action's output on stderr as it comes.
+    pub fn serve_app(
+        exec: &Path,
+        app: &crate::manifest::App,
+        addr: &str,
+        echo: bool,
+    ) -> Result<Self, String> {
+        let secrets: Vec<(String, String)> = app.config.secrets.clone().into_iter().collect();
+        let action = ActionLoop::spawn(exec, &secrets, true, echo)?;
+        let defaults = app
+            .config
+            .vars
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        Self::start_on(action, defaults, addr)
     }
 
     /// [`WebFront::start`] on `addr`.

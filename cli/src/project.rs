@@ -87,6 +87,17 @@ impl Project {
         Ok(dir)
     }
 
+    /// `cargo build [--release] --bin <package>` for this machine; the server executable (what
+    /// the `local` target runs).
+    pub fn build_bin(&self, release: bool) -> Result<PathBuf> {
+        let release: &[&str] = if release { &["--release"] } else { &[] };
+        let args = [release, &["--bin", &self.app.package]].concat();
+        self.cargo_build(&args, "bin")?
+            .into_iter()
+            .next()
+            .context("the local build produced no executable")
+    }
+
     /// `cargo build <args>` in the app's folder; the files of the package's artifact of kind
     /// `kind` (`bin`, `cdylib`).
     pub fn cargo_build(&self, args: &[&str], kind: &str) -> Result<Vec<PathBuf>> {

@@ -4,11 +4,12 @@
 //! them locally) are the ones `cargo faasade` generates from the app's faasade.toml, plus the
 //! suite's vars; each KV store is a namespace bound under its name.
 //!
-//! Tools come from the test command: `FAASADE_WORKER_BUILD`, `FAASADE_WASM_BINDGEN` (the CLI at
-//! exactly the wasm-bindgen version in Cargo.lock) and `FAASADE_NPM` (a folder whose
-//! node_modules holds Node 22, wrangler, binaryen's wasm-opt and esbuild).
+//! The Worker is built as `cargo faasade build cloudflare` builds it
+//! (`cargo_faasade::build::worker_build`). Tools come from the test command:
+//! `FAASADE_WORKER_BUILD`, `FAASADE_WASM_BINDGEN` (the CLI at exactly the wasm-bindgen version
+//! in Cargo.lock) and `FAASADE_NPM` (a folder whose node_modules holds Node 22, wrangler,
+//! binaryen's wasm-opt and esbuild).
 
-use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
@@ -23,16 +24,6 @@ impl Shim for Cloudflare {
     }
 
     fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, String> {
-        let worker_build = installed_tool(
-            "FAASADE_WORKER_BUILD",
-            "cargo/bin/worker-build",
-            "worker-build",
-        )?;
-        let wasm_bindgen = installed_tool(
-            "FAASADE_WASM_BINDGEN",
-            "cargo/bin/wasm-bindgen",
-            "wasm-bindgen (CLI)",
-        )?;
         let npm = installed_tool("FAASADE_NPM", "npm", "the npm tools folder")?;
         let bin = npm.join("node_modules/.bin");
         let path = format!(
@@ -44,14 +35,13 @@ impl Shim for Cloudflare {
         let dir = scratch("cloudflare")?;
         let app = workspace().join("examples/conformance");
         // wrangler.toml's `main` is `build/worker/shim.mjs`, beside it.
-        worker_build_in(
-            &worker_build,
-            &wasm_bindgen,
-            &npm,
-            &path,
+        cargo_faasade::build::worker_build(
             &app,
             &dir.join("build"),
-        )?;
+            true,
+            &["--features", "cloudflare"],
+        )
+        .map_err(|e| format!("{e:#}"))?;
         let app = app_config(&app, setup)?;
         let wrangler_toml =
             cargo_faasade::manifest::wrangler_toml(&app).map_err(|e| format!("{e:#}"))?;
@@ -84,34 +74,4 @@ impl Shim for Cloudflare {
             clean_exit_required: false,
         }))
     }
-}
-
-/// `worker-build --release --features cloudflare` on the app, output in `out`.
-fn worker_build_in(
-    worker_build: &Path,
-    wasm_bindgen: &Path,
-    npm: &Path,
-    path: &str,
-    app: &Path,
-    out: &Path,
-) -> Result<(), String> {
-    let status = Command::new(worker_build)
-        .arg("--release")
-        .arg("--out-dir")
-        .arg(out)
-        .args(["--features", "cloudflare"])
-        .current_dir(app)
-        .env("PATH", path)
-        .env("WASM_BINDGEN_BIN", wasm_bindgen)
-        .env("WASM_OPT_BIN", npm.join("node_modules/.bin/wasm-opt"))
-        .env(
-            "ESBUILD_BIN",
-            npm.join("node_modules/@esbuild/linux-x64/bin/esbuild"),
-        )
-        .status()
-        .map_err(|e| format!("{}: {e}", worker_build.display()))?;
-    if !status.success() {
-        return Err(format!("worker-build failed ({status})"));
-    }
-    Ok(())
 }

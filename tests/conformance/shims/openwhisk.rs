@@ -23,15 +23,7 @@ impl Shim for OpenWhisk {
     fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, String> {
         let exec = cargo_build_openwhisk("conformance")?;
         let app = app_config(&workspace().join("examples/conformance"), setup)?;
-        let secrets: Vec<(String, String)> = app.config.secrets.clone().into_iter().collect();
-        let action = driver::ActionLoop::start(&exec, &secrets, true)?;
-        let params = app
-            .config
-            .vars
-            .iter()
-            .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
-            .collect();
-        let front = driver::WebFront::start(action, params)?;
+        let front = driver::WebFront::serve_app(&exec, &app, "127.0.0.1:0", false)?;
         Ok(Box::new(Front(front)))
     }
 }
