@@ -57,6 +57,13 @@ pub trait Platform: Send + Sync + 'static {
     fn costly_request_id(&self) -> String {
         String::new()
     }
+
+    /// The client's address, where learning it costs the adapter host calls (Fastly's client
+    /// metadata): asked for at most once, and only when [`RequestMeta::client_ip`] was left
+    /// empty and the app reads [`Context::client_ip`].
+    fn costly_client_ip(&self) -> Option<IpAddr> {
+        None
+    }
 }
 
 /// Facts about the current invocation, filled in by the adapter.
@@ -66,7 +73,8 @@ pub struct RequestMeta {
     /// The provider's id for this invocation (a generated one where the provider has none).
     /// Empty when the adapter learns it only on demand ([`Platform::costly_request_id`]).
     pub request_id: String,
-    /// The client's address, where the provider tells it.
+    /// The client's address, where the provider tells it. Empty when the adapter learns it
+    /// only on demand ([`Platform::costly_client_ip`]).
     pub client_ip: Option<IpAddr>,
     /// When the provider will stop the invocation.
     pub deadline: Option<SystemTime>,
@@ -88,6 +96,7 @@ struct Meta {
     given: RequestMeta,
     costly: OnceLock<Vec<(Cow<'static, str>, String)>>,
     request_id: OnceLock<String>,
+    client_ip: OnceLock<Option<IpAddr>>,
 }
 
 impl Context {
@@ -99,6 +108,7 @@ impl Context {
                 given: meta,
                 costly: OnceLock::new(),
                 request_id: OnceLock::new(),
+                client_ip: OnceLock::new(),
             }),
         }
     }
@@ -154,7 +164,12 @@ impl Context {
 
     /// The client's IP address, where the target knows it.
     pub fn client_ip(&self) -> Option<IpAddr> {
-        self.meta.given.client_ip
+        self.meta.given.client_ip.or_else(|| {
+            *self
+                .meta
+                .client_ip
+                .get_or_init(|| self.platform.costly_client_ip())
+        })
     }
 
     /// When the provider will stop this invocation.
@@ -225,9 +240,14 @@ mod tests {
             let calls = COSTLY_CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             vec![("bare.geo".into(), format!("call {calls}"))]
         }
+        fn costly_client_ip(&self) -> Option<IpAddr> {
+            IP_CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Some(IpAddr::from([192, 0, 2, 7]))
+        }
     }
 
     static COSTLY_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    static IP_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
     fn cx() -> Context {
         let mut meta = RequestMeta::default();
@@ -273,6 +293,25 @@ mod tests {
         assert_eq!(cx.meta("bare.nothing"), None);
         assert_eq!(cx.request_id(), "bare-1", "an id left empty is asked for");
         assert_eq!(cx.remaining(), None);
+    }
+
+    #[test]
+    fn a_client_ip_left_empty_is_asked_for_once() {
+        let calls = || IP_CALLS.load(std::sync::atomic::Ordering::SeqCst);
+        let cx = cx();
+        assert_eq!(calls(), 0, "not asked for before the app reads it");
+        let ip = Some(IpAddr::from([192, 0, 2, 7]));
+        assert_eq!(cx.client_ip(), ip);
+        assert_eq!(cx.clone().client_ip(), ip);
+        assert_eq!(calls(), 1, "asked once per invocation");
+
+        let meta = RequestMeta {
+            client_ip: Some(IpAddr::from([198, 51, 100, 1])),
+            ..RequestMeta::default()
+        };
+        let given = Context::new(Arc::new(Bare), meta);
+        assert_eq!(given.client_ip(), Some(IpAddr::from([198, 51, 100, 1])));
+        assert_eq!(calls(), 1, "an address at hand costs nothing");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Checks beyond the shared cases, on the same running conformance app: what the target
-//! reports about the request (`/meta`), the app's secret where the target has secrets, and `wait_until` work that finishes after the response
-//! (`/later/<key>` writes to KV in the background), on targets that offer both KV and
-//! `wait_until`.
+//! reports about the request (`/meta`), the app's secret where the target has secrets, a
+//! header value longer than the buffers adapters read headers into, and `wait_until` work
+//! that finishes after the response (`/later/<key>` writes to KV in the background), on
+//! targets that offer both KV and `wait_until`.
 
 use std::time::{Duration, Instant};
 
@@ -30,6 +31,9 @@ pub(crate) fn check(target: &str, base_url: &str) -> Vec<String> {
         }
         Err(e) => problems.push(format!("GET /meta: {e}")),
     }
+    if let Err(e) = long_header(&client, base_url) {
+        problems.push(format!("long header: {e}"));
+    }
     if offers(Capability::Kv)
         && let Err(e) = kv_list(&client, base_url)
     {
@@ -42,6 +46,34 @@ pub(crate) fn check(target: &str, base_url: &str) -> Vec<String> {
         problems.push(format!("wait_until: {e}"));
     }
     problems
+}
+
+/// A 6 KiB `x-test` value (the Fastly adapter first reads values into 4 KiB, then asks again
+/// with the size the host names) comes back whole from `/echo`.
+fn long_header(client: &reqwest::blocking::Client, base_url: &str) -> Result<(), String> {
+    let value: String = (0..6 * 1024)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    let res = client
+        .get(format!("{base_url}/echo"))
+        .header("x-test", &value)
+        .send()
+        .map_err(|e| e.to_string())?;
+    if res.status() != 200 {
+        return Err(format!("status {}", res.status()));
+    }
+    let text = res.text().map_err(|e| e.to_string())?;
+    let echo: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{e}: {text}"))?;
+    match echo["x_test"].as_str() {
+        Some(seen) if seen == value => Ok(()),
+        Some(seen) => Err(format!(
+            "{} bytes came back, not {}",
+            seen.len(),
+            value.len()
+        )),
+        None => Err(format!("no x-test in {echo}")),
+    }
 }
 
 /// Three keys under a fresh prefix (and one outside it), listed two at a time: the first page

@@ -3,9 +3,9 @@
 //!
 //! - Each request runs the app's `main` once in a fresh instance: [`run`] takes the client
 //!   request, maps it to the neutral one (method, raw path and query, every header, the body
-//!   as bytes; client IP and geolocation in request metadata), drives the handler's future to
-//!   completion — Fastly's entry point is synchronous and its host calls block, so a small
-//!   executor suffices — and sends the reply (each `Set-Cookie` kept apart, binary bodies as
+//!   as bytes; the client's IP and geolocation, asked of the host only when the app reads
+//!   them), drives the handler's future to completion — Fastly's entry point is synchronous
+//!   and its host calls block, so a small executor suffices — and sends the reply (each `Set-Cookie` kept apart, binary bodies as
 //!   they are). Work handed to `wait_until` runs after the reply is sent, which Fastly allows.
 //! - Vars come from the config store `vars`, secrets from the secret store `secrets`, KV stores
 //!   are Fastly KV stores linked under the store's name, fetch goes through a backend named
@@ -31,7 +31,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use faasade_core::executor;
 use faasade_core::handler::{self, Handler};
-use faasade_core::{Context, Response};
+use faasade_core::{Context, RequestMeta, Response};
 
 pub use platform::{SECRETS_STORE, TARGET, VARS_STORE};
 
@@ -48,14 +48,16 @@ where
     log::init();
     install_panic_hook();
     let handler = factory();
-    let (req, meta) = request::from_client();
-    let platform = Arc::new(platform::FastlyPlatform {
-        client_ip: meta.client_ip,
-    });
+    let (req, client) = request::from_client();
+    let platform = Arc::new(platform::FastlyPlatform { client });
     let res = match req {
         Ok(req) => executor::block_on(
             TARGET,
-            handler::serve(&handler, req, Context::new(platform, meta)),
+            handler::serve(
+                &handler,
+                req,
+                Context::new(platform, RequestMeta::default()),
+            ),
         )
         .unwrap_or_else(|e| handler::rejected(&e)),
         Err(e) => handler::rejected(&e),
@@ -66,9 +68,8 @@ where
 }
 
 fn respond(res: Response) {
-    let res = response::to_fastly(res);
     if !RESPONDED.swap(true, Ordering::SeqCst) {
-        res.send_to_client();
+        response::send(res);
     }
 }
 

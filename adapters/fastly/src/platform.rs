@@ -11,6 +11,7 @@ use std::net::IpAddr;
 use faasade_core::{BoxFuture, Kv, LocalBoxFuture, Platform, Request, Response, Result};
 #[cfg(not(feature = "kv"))]
 use faasade_core::{Capability, Error};
+use fastly::handle::RequestHandle;
 
 /// The target name this adapter reports.
 pub const TARGET: &str = "fastly";
@@ -20,8 +21,8 @@ pub const VARS_STORE: &str = "vars";
 pub const SECRETS_STORE: &str = "secrets";
 
 pub(crate) struct FastlyPlatform {
-    /// For the geolocation lookup, made only if the app asks.
-    pub(crate) client_ip: Option<IpAddr>,
+    /// The client request, for its address and geolocation, looked up only if the app asks.
+    pub(crate) client: RequestHandle,
 }
 
 impl Platform for FastlyPlatform {
@@ -71,7 +72,11 @@ impl Platform for FastlyPlatform {
     }
 
     fn costly_meta(&self) -> Vec<(Cow<'static, str>, String)> {
-        crate::request::costly_meta(self.client_ip)
+        crate::request::costly_meta(self.costly_client_ip())
+    }
+
+    fn costly_client_ip(&self) -> Option<IpAddr> {
+        crate::request::client_ip(&self.client)
     }
 
     fn costly_request_id(&self) -> String {

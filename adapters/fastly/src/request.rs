@@ -1,41 +1,112 @@
 //! The client request as a neutral one: method, the raw path and query, every header, the body
 //! as bytes (at most [`DEFAULT_BODY_LIMIT`], else `413`), and what Fastly tells about the
-//! client (its IP and geolocation).
+//! client (its IP and geolocation, fetched when the app asks).
+//!
+//! Read through `fastly::handle` rather than `fastly::Request`: every host call counts in an
+//! instance that serves one request, and the request wrapper fetches the client's metadata
+//! (address, server address, request id) as a bundle the moment one of them is read.
 
 use std::borrow::Cow;
 use std::hash::{BuildHasher, RandomState};
+use std::io::Read;
 use std::net::IpAddr;
 
-use faasade_core::{Body, DEFAULT_BODY_LIMIT, Error, Request, RequestMeta, Result};
-use http::Uri;
+use faasade_core::{Body, DEFAULT_BODY_LIMIT, Error, Request, Result};
+use fastly::error::BufferSizeError;
+use fastly::handle::{BodyHandle, RequestHandle};
+use http::{HeaderMap, StatusCode, Uri};
 
-/// The client request of this instance (or why it is refused), and its metadata.
-pub(crate) fn from_client() -> (Result<Request>, RequestMeta) {
-    let mut req = fastly::Request::from_client();
-    let meta = meta(&req);
-    (convert(&mut req), meta)
+/// The first buffer sizes for a header name and a header value (those of the fastly crate);
+/// a longer one is read again with the size the host asks for, up to [`HEADER_LIMIT`].
+const NAME_BUF: usize = 128;
+const VALUE_BUF: usize = 4096;
+/// The longest header name, value or URL read: beyond it the request gets `431` (`414` for
+/// the URL).
+const HEADER_LIMIT: usize = 64 * 1024;
+
+/// The client request of this instance (or why it is refused), and its handle, kept for what
+/// the app may ask about the client later ([`client_ip`]).
+pub(crate) fn from_client() -> (Result<Request>, RequestHandle) {
+    let (handle, body) = fastly::handle::client_request_and_body();
+    (convert(&handle, body), handle)
 }
 
-fn convert(req: &mut fastly::Request) -> Result<Request> {
-    let uri = request_target(req.get_url_str())?;
+fn convert(handle: &RequestHandle, body: BodyHandle) -> Result<Request> {
+    let url = with_retry(|size| handle.get_url(size), 4096).map_err(|e| {
+        Error::new(StatusCode::URI_TOO_LONG, "the request URL is too long").with_source(e)
+    })?;
+    let method = with_retry(|size| handle.get_method(size), 16)
+        .map_err(|e| Error::bad_request("invalid request method").with_source(e))?;
     let mut builder = http::Request::builder()
-        .method(req.get_method().clone())
-        .uri(uri);
+        .method(method)
+        .uri(request_target(url.as_str())?);
     if let Some(headers) = builder.headers_mut() {
-        for (name, value) in req.get_headers() {
-            headers.append(name.clone(), value.clone());
-        }
-    }
-    if let Some(headers) = builder.headers_ref() {
+        *headers = header_map(handle).map_err(|e| {
+            Error::new(
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "a request header is too large",
+            )
+            .with_source(e)
+        })?;
         Body::check_declared_length(headers, DEFAULT_BODY_LIMIT)?;
     }
-    let body = req.take_body_bytes();
-    if body.len() > DEFAULT_BODY_LIMIT {
+    builder
+        .body(read_body(body)?)
+        .map_err(|e| Error::bad_request("invalid request").with_source(e))
+}
+
+/// Every header, each value of a repeated one kept apart.
+fn header_map(handle: &RequestHandle) -> Result<HeaderMap, BufferSizeError> {
+    let names = with_retry(
+        |size| handle.get_header_names(size).collect::<Result<Vec<_>, _>>(),
+        NAME_BUF,
+    )?;
+    let mut headers = HeaderMap::with_capacity(names.len());
+    for name in names {
+        let values = with_retry(
+            |size| {
+                handle
+                    .get_header_values(&name, size)
+                    .collect::<Result<Vec<_>, _>>()
+            },
+            VALUE_BUF,
+        )?;
+        for value in values {
+            headers.append(&name, value);
+        }
+    }
+    Ok(headers)
+}
+
+/// `read` with a buffer of `size` bytes, then once more with the size the host asked for,
+/// if that is at most [`HEADER_LIMIT`].
+fn with_retry<T>(
+    read: impl Fn(usize) -> Result<T, BufferSizeError>,
+    size: usize,
+) -> Result<T, BufferSizeError> {
+    match read(size) {
+        Err(e) if e.needed_buf_size > size && e.needed_buf_size <= HEADER_LIMIT => {
+            read(e.needed_buf_size)
+        }
+        other => other,
+    }
+}
+
+/// The body, read to its end unless it passes [`DEFAULT_BODY_LIMIT`] (`413`).
+fn read_body(body: BodyHandle) -> Result<Body> {
+    let mut bytes = Vec::new();
+    body.take(DEFAULT_BODY_LIMIT as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::bad_request("could not read the request body").with_source(e))?;
+    if bytes.len() > DEFAULT_BODY_LIMIT {
         return Err(Error::payload_too_large(DEFAULT_BODY_LIMIT));
     }
-    builder
-        .body(Body::from(body))
-        .map_err(|e| Error::bad_request("invalid request").with_source(e))
+    Ok(Body::from(bytes))
+}
+
+/// The client's address, from the request handle (asked for only when the app reads it).
+pub(crate) fn client_ip(handle: &RequestHandle) -> Option<IpAddr> {
+    handle.client_ip_addr()
 }
 
 /// The origin-form target (path and query) of the absolute URL Fastly hands over.
@@ -54,13 +125,6 @@ pub(crate) fn request_target(url: &str) -> Result<Uri> {
     target
         .parse()
         .map_err(|e| Error::bad_request("invalid request target").with_source(e))
-}
-
-fn meta(req: &fastly::Request) -> RequestMeta {
-    // The request id is left to `costly_request_id`: an environment read.
-    let mut meta = RequestMeta::default();
-    meta.client_ip = req.get_client_ip_addr();
-    meta
 }
 
 /// What costs a host call to learn, fetched only when the app asks (see
