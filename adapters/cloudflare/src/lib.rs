@@ -4,8 +4,8 @@
 //! - The module's `fetch` export (emitted by `#[faasade::main]`) maps each request to the
 //!   neutral one: method, raw path and query, every header, the body as bytes; the reply keeps
 //!   every header (each `Set-Cookie` on its own line) and binary bodies as they are.
-//! - `cf` properties land in request metadata (`cf.country`, `cf.colo`, `cf.city`, ...); the
-//!   client IP comes from `CF-Connecting-IP`.
+//! - `cf` properties land in request metadata (`cf.country`, `cf.colo`, `cf.city`, ...), read
+//!   when the app first asks for one; the client IP comes from `CF-Connecting-IP`.
 //! - Vars and secrets are the Worker's Env bindings, KV stores are Workers KV namespaces bound
 //!   under the store's name, fetch is the Fetch API, `wait_until` is the execution context's,
 //!   logs go to the console.
@@ -120,9 +120,12 @@ async fn answer(
     env: Env,
     ctx: JsContext,
 ) -> Result<web_sys::Response, JsValue> {
-    let platform = Arc::new(platform::CfPlatform::new(env, worker::Context::new(ctx)));
-    let res = match request::from_worker(req).await {
-        Ok((req, meta)) => handler::serve(&*handler, req, Context::new(platform, meta)).await,
+    let res = match request::from_worker(&req).await {
+        Ok((neutral, meta)) => {
+            let platform = platform::CfPlatform::new(env, worker::Context::new(ctx), req);
+            let cx = Context::new(Arc::new(platform), meta);
+            handler::serve(&*handler, neutral, cx).await
+        }
         Err(e) => handler::rejected(&e),
     };
     response::to_worker(res)

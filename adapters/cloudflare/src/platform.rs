@@ -1,6 +1,7 @@
 //! The Workers [`Platform`]: vars and secrets are Env bindings, KV stores are Workers KV
 //! namespaces ([`crate::kv`], the `kv` feature), fetch is the Fetch API ([`crate::fetch`], the
-//! `fetch` feature) and `wait_until` is the execution context's.
+//! `fetch` feature) and `wait_until` is the execution context's. The request's `cf` fields
+//! are read when the app first asks for one.
 //!
 //! Workers futures are not `Send`; the runtime is single-threaded, so they are wrapped with
 //! the worker crate's `SendFuture`/`SendWrapper`, its documented way to meet `Send` bounds.
@@ -8,11 +9,15 @@
 //! A capability whose feature is off is left out of the Wasm module (a `dyn Platform` links
 //! every method it has, used or not) and fails with [`Error::left_out`].
 
+use std::borrow::Cow;
+use std::net::IpAddr;
+
 use faasade_core::{BoxFuture, Kv, LocalBoxFuture, Platform, Request, Response, Result};
 #[cfg(not(feature = "kv"))]
 use faasade_core::{Capability, Error};
 use worker::Env;
 use worker::send::SendWrapper;
+use worker::web_sys;
 
 /// The target name this adapter reports.
 pub const TARGET: &str = "cloudflare";
@@ -20,13 +25,16 @@ pub const TARGET: &str = "cloudflare";
 pub(crate) struct CfPlatform {
     env: SendWrapper<Env>,
     ctx: SendWrapper<worker::Context>,
+    /// The request, for its `cf` object.
+    req: SendWrapper<web_sys::Request>,
 }
 
 impl CfPlatform {
-    pub(crate) fn new(env: Env, ctx: worker::Context) -> Self {
+    pub(crate) fn new(env: Env, ctx: worker::Context, req: web_sys::Request) -> Self {
         Self {
             env: SendWrapper::new(env),
             ctx: SendWrapper::new(ctx),
+            req: SendWrapper::new(req),
         }
     }
 }
@@ -67,5 +75,17 @@ impl Platform for CfPlatform {
     fn wait_until(&self, task: LocalBoxFuture<'static, ()>) -> Result<()> {
         self.ctx.wait_until(task);
         Ok(())
+    }
+
+    fn costly_meta(&self) -> Vec<(Cow<'static, str>, String)> {
+        crate::request::cf_meta(&self.req)
+    }
+
+    fn costly_client_ip(&self) -> Option<IpAddr> {
+        crate::request::cf_client_ip(&self.req)
+    }
+
+    fn costly_request_id(&self) -> String {
+        crate::request::random_id()
     }
 }

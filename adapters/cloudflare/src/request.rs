@@ -1,8 +1,9 @@
 //! A Workers request as a neutral one: method, the raw path and query (not re-encoded), every
-//! header, the body as bytes (at most [`DEFAULT_BODY_LIMIT`], else `413`), and what the `cf`
-//! object and headers tell about the client. The head crosses from JavaScript as one string
+//! header, the body as bytes (at most [`DEFAULT_BODY_LIMIT`], else `413`), and what the
+//! headers tell about the client. The head crosses from JavaScript as one string
 //! (js/glue.js): one call instead of several per header, with the request target (path and
-//! query) already cut out of the URL.
+//! query) already cut out of the URL. The `cf` object is read only when the app asks
+//! ([`cf_meta`], [`cf_client_ip`]).
 
 use std::borrow::Cow;
 use std::net::IpAddr;
@@ -20,10 +21,11 @@ use worker::web_sys;
 #[wasm_bindgen(module = "/js/glue.js")]
 extern "C" {
     fn faasade_request_head(req: &web_sys::Request) -> String;
+    fn faasade_request_cf(req: &web_sys::Request) -> String;
 }
 
-pub(crate) async fn from_worker(req: web_sys::Request) -> Result<(Request, RequestMeta)> {
-    let head = faasade_request_head(&req);
+pub(crate) async fn from_worker(req: &web_sys::Request) -> Result<(Request, RequestMeta)> {
+    let head = faasade_request_head(req);
     let mut lines = head.split('\n');
     let method = Method::from_bytes(lines.next().unwrap_or_default().as_bytes())
         .map_err(|e| Error::bad_request("invalid method").with_source(e))?;
@@ -34,7 +36,7 @@ pub(crate) async fn from_worker(req: web_sys::Request) -> Result<(Request, Reque
         .map_err(|e| Error::bad_request("invalid request target").with_source(e))?;
     let mut builder = http::Request::builder().method(method).uri(uri);
     if let Some(map) = builder.headers_mut() {
-        for line in lines.by_ref().take_while(|l| !l.is_empty()) {
+        for line in lines {
             let Some((name, value)) = line.split_once(':') else {
                 continue;
             };
@@ -45,18 +47,17 @@ pub(crate) async fn from_worker(req: web_sys::Request) -> Result<(Request, Reque
             map.append(name, value);
         }
     }
-    let cf: Vec<(&str, &str)> = lines.filter_map(|l| l.split_once('=')).collect();
     if let Some(headers) = builder.headers_ref() {
         Body::check_declared_length(headers, DEFAULT_BODY_LIMIT)?;
     }
-    let body = read_body(&req).await?;
+    let body = read_body(req).await?;
     if body.len() > DEFAULT_BODY_LIMIT {
         return Err(Error::payload_too_large(DEFAULT_BODY_LIMIT));
     }
     let req = builder
         .body(Body::from(body))
         .map_err(|e| Error::bad_request("invalid request").with_source(e))?;
-    let meta = meta(&req, &cf);
+    let meta = meta(&req);
     Ok((req, meta))
 }
 
@@ -86,25 +87,39 @@ const CF_KEYS: [&str; 8] = [
     "cf.httpProtocol",
 ];
 
-fn meta(req: &Request, cf: &[(&str, &str)]) -> RequestMeta {
+/// What the headers tell: the request id from `CF-Ray` and the client from
+/// `CF-Connecting-IP`, both set by Cloudflare's edge and by wrangler dev. Where they are
+/// missing, the platform makes an id up or reads `cf.clientIp` when the app asks.
+fn meta(req: &Request) -> RequestMeta {
     let mut meta = RequestMeta::default();
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-    // Cloudflare's edge sets `CF-Ray`; local runtimes do not, so make one up there.
-    meta.request_id = header("cf-ray").map_or_else(random_id, str::to_owned);
-    let cf_field = |name: &str| cf.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
-    meta.client_ip = header("cf-connecting-ip")
-        .and_then(|ip| ip.parse::<IpAddr>().ok())
-        .or_else(|| cf_field("clientIp").and_then(client_ip_of));
-    for (field, value) in cf {
-        if let Some(key) = CF_KEYS.iter().find(|key| key[3..] == **field) {
-            meta.extra.push((Cow::Borrowed(*key), (*value).to_owned()));
-        }
-    }
+    meta.request_id = header("cf-ray").map(str::to_owned).unwrap_or_default();
+    meta.client_ip = header("cf-connecting-ip").and_then(|ip| ip.parse::<IpAddr>().ok());
     meta
 }
 
-/// 16 random hex digits.
-fn random_id() -> String {
+/// The request's `cf` fields under their metadata keys (`cf.country`, ...).
+pub(crate) fn cf_meta(req: &web_sys::Request) -> Vec<(Cow<'static, str>, String)> {
+    let cf = faasade_request_cf(req);
+    cf.lines()
+        .filter_map(|l| l.split_once('='))
+        .filter_map(|(field, value)| {
+            let key = CF_KEYS.iter().find(|key| key[3..] == *field)?;
+            Some((Cow::Borrowed(*key), value.to_owned()))
+        })
+        .collect()
+}
+
+/// The client's address from `cf.clientIp`, where the `CF-Connecting-IP` header was missing.
+pub(crate) fn cf_client_ip(req: &web_sys::Request) -> Option<IpAddr> {
+    let cf = faasade_request_cf(req);
+    cf.lines()
+        .find_map(|l| l.strip_prefix("clientIp="))
+        .and_then(client_ip_of)
+}
+
+/// 16 random hex digits: the request id where `CF-Ray` is missing (local runtimes).
+pub(crate) fn random_id() -> String {
     let half = || (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
     format!("{:08x}{:08x}", half(), half())
 }

@@ -1,5 +1,6 @@
 //! js/glue.js, the JavaScript half of the request and response mapping, run in Node: the
-//! request target keeps the raw path and query and drops the scheme, host and fragment.
+//! request target keeps the raw path and query and drops the scheme, host and fragment; the
+//! head carries every header value; the `cf` fields come on their own, when asked for.
 
 use std::process::Command;
 
@@ -50,4 +51,36 @@ fn the_request_target_is_taken_raw_from_the_url() {
             "/already/a/target?x",
         ]
     );
+}
+
+#[test]
+fn the_head_carries_the_headers_and_cf_is_read_on_its_own() {
+    let glue = concat!(env!("CARGO_MANIFEST_DIR"), "/js/glue.js");
+    let script = format!(
+        "import {{ faasade_request_head, faasade_request_cf }} from {glue:?};\n\
+         const req = {{\n\
+           method: 'POST',\n\
+           url: 'https://example.com/a%20b?q=1#f',\n\
+           headers: new Headers([['x-one', '1'], ['set-cookie', 'a=1'], ['set-cookie', 'b=2']]),\n\
+           cf: {{ country: 'DE', clientIp: '[2001:db8::1]:443', city: '', asn: 13335, colo: null }},\n\
+         }};\n\
+         process.stdout.write(JSON.stringify([faasade_request_head(req), \
+           faasade_request_cf(req), faasade_request_cf({{}})]));"
+    );
+    let out = node()
+        .args(["--input-type=module", "-e", &script])
+        .output()
+        .expect("node is needed (the test command installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let [head, cf, none]: [String; 3] = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        head,
+        "POST\n/a%20b?q=1\nset-cookie:a=1\nset-cookie:b=2\nx-one:1\n"
+    );
+    assert_eq!(cf, "country=DE\nasn=13335\nclientIp=[2001:db8::1]:443\n");
+    assert_eq!(none, "", "no cf object, no fields");
 }
