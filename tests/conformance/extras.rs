@@ -1,8 +1,8 @@
 //! Checks beyond the shared cases, on the same running conformance app: what the target
 //! reports about the request (`/meta`), the app's secret where the target has secrets, a
-//! header value longer than the buffers adapters read headers into, and `wait_until` work
-//! that finishes after the response (`/later/<key>` writes to KV in the background), on
-//! targets that offer both KV and `wait_until`.
+//! header value longer than the buffers adapters read headers into, a panic's bare `500`,
+//! and `wait_until` work that finishes after the response (`/later/<key>` writes to KV in the
+//! background), on targets that offer both KV and `wait_until`.
 
 use std::time::{Duration, Instant};
 
@@ -33,6 +33,9 @@ pub(crate) fn check(target: &str, base_url: &str) -> Vec<String> {
     }
     if let Err(e) = long_header(&client, base_url) {
         problems.push(format!("long header: {e}"));
+    }
+    if let Err(e) = panic_body(&client, base_url) {
+        problems.push(format!("panic: {e}"));
     }
     if offers(Capability::Kv)
         && let Err(e) = kv_list(&client, base_url)
@@ -73,6 +76,30 @@ fn long_header(client: &reqwest::blocking::Client, base_url: &str) -> Result<(),
             value.len()
         )),
         None => Err(format!("no x-test in {echo}")),
+    }
+}
+
+/// A panic's `500` says nothing of how it happened: no panic message, no Wasm trap, no stack
+/// trace (a runtime's own error page for an uncaught exception would show them).
+fn panic_body(client: &reqwest::blocking::Client, base_url: &str) -> Result<(), String> {
+    let res = client
+        .get(format!("{base_url}/panic"))
+        .send()
+        .map_err(|e| e.to_string())?;
+    let status = res.status();
+    let body = res.text().map_err(|e| e.to_string())?;
+    let leaks = [
+        "panicked",
+        "unexpected state",
+        "RuntimeError",
+        "unreachable",
+        ".rs:",
+        " at ",
+    ];
+    match leaks.iter().find(|leak| body.contains(*leak)) {
+        _ if status != 500 => Err(format!("status {status}")),
+        Some(leak) => Err(format!("the body shows {leak:?}: {body:?}")),
+        None => Ok(()),
     }
 }
 
