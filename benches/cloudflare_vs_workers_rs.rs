@@ -45,6 +45,7 @@ const WORKERS: [(&str, &str, &str, &[&str]); 3] = [
 ];
 
 fn main() {
+    let _scratch = common::Scratch;
     let pinned_self = pin_self();
     let secs = env_or("FAASADE_BENCH_SECS", 3);
     let rounds = env_or("FAASADE_BENCH_ROUNDS", 5);

@@ -23,6 +23,7 @@ use hyper::client::conn::http1;
 use hyper_util::rt::TokioIo;
 
 fn main() {
+    let _scratch = common::Scratch;
     let pinned = pin_self();
     let secs = env_or("FAASADE_BENCH_SECS", 3);
     let rounds = env_or("FAASADE_BENCH_ROUNDS", 5);

@@ -56,11 +56,25 @@ pub fn build(args: &[&str], path: &str, name: &str) -> PathBuf {
     copy
 }
 
-/// A path in the temp folder private to this bench process.
+/// A path in the temp folder private to this bench process (removed by [`Scratch`]).
 pub fn scratch_file(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("faasade-bench-{}", std::process::id()));
+    let dir = scratch_dir();
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
+}
+
+fn scratch_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("faasade-bench-{}", std::process::id()))
+}
+
+/// Removes this bench process's temp folder when dropped: the first binding of a bench's
+/// `main`, so it goes last, after the servers using it.
+pub struct Scratch;
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(scratch_dir());
+    }
 }
 
 /// The size in bytes of a stripped copy of `exe` (`strip` from binutils).
@@ -198,9 +212,12 @@ pub fn retry_get(
 }
 
 /// Requests to each URL in turn, one at a time, for `duration`; each URL's median latency in
-/// microseconds. Alternating request by request lets drift on the machine hit all alike; each
-/// cycle starts one URL further on, so no URL always follows the same one (a request after a
-/// heavier one may pay for its garbage collection or cold caches).
+/// microseconds. Alternating request by request lets drift on the machine hit all alike. Each
+/// cycle visits the URLs in a fresh random order, so every URL follows every other equally
+/// often: a request after a heavier one may pay for its garbage collection or cold caches,
+/// and a fixed rotation of three or more URLs puts some URLs after the heaviest more often
+/// than others (with `0 1 2`, `1 2 0`, `2 0 1`, URL 0 follows URL 2 twice per three cycles,
+/// URL 1 once).
 pub fn alternate<const N: usize>(
     client: &reqwest::blocking::Client,
     urls: &[String; N],
@@ -208,9 +225,11 @@ pub fn alternate<const N: usize>(
 ) -> [f64; N] {
     let started = Instant::now();
     let mut samples: [Vec<f64>; N] = std::array::from_fn(|_| Vec::new());
-    let mut first = 0;
+    let mut order: [usize; N] = std::array::from_fn(|i| i);
+    let mut random = Shuffler::new();
     while started.elapsed() < duration {
-        for i in (first..N).chain(0..first) {
+        random.shuffle(&mut order);
+        for &i in &order {
             let (url, samples) = (&urls[i], &mut samples[i]);
             let sent = Instant::now();
             let res = client.get(url).send().and_then(|r| r.bytes());
@@ -218,9 +237,32 @@ pub fn alternate<const N: usize>(
             assert!(res.is_ok(), "request to {url} failed: {res:?}");
             samples.push(micros);
         }
-        first = (first + 1) % N;
     }
     samples.map(|mut s| median(&mut s))
+}
+
+/// Fisher–Yates shuffles from a xorshift generator seeded by std's random hasher keys.
+struct Shuffler(u64);
+
+impl Shuffler {
+    fn new() -> Self {
+        use std::hash::BuildHasher;
+        Self(std::hash::RandomState::new().hash_one(0u8) | 1)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            items.swap(i, j);
+        }
+    }
 }
 
 /// The latency rounds both target benches run: a warm-up, then `rounds` rounds of
