@@ -1,7 +1,6 @@
-//! `cargo faasade dev [<target>]`: run the app locally. Without a target, the local dev server,
-//! rebuilt and restarted whenever `src/`, `Cargo.toml`, `build.rs` or faasade.toml change (a
-//! build that fails leaves the last good server running). With one, the built artifact in that target's own local runtime, so that
-//! provider behaviour shows before deploying:
+//! `cargo faasade dev [<target>]`: run the app locally. Without a target, the local dev server;
+//! with one, the built artifact in that target's own local runtime, so that provider behaviour
+//! shows before deploying:
 //!
 //! | target | runtime |
 //! |---|---|
@@ -10,11 +9,17 @@
 //! | fastly | Viceroy, with the generated fastly.toml's stores and backends |
 //! | spin, wasi | Faasade's Wasm host (Spin's variables and key-value on the local KV store) |
 //! | openwhisk | the static binary run as OpenWhisk's actionloop proxy runs it, behind an HTTP front that maps requests to raw web-action activations as the controller does |
+//!
+//! Whenever `src/`, `Cargo.toml`, `build.rs` or faasade.toml change, the app is rebuilt and the
+//! runtime restarted on the new build; a build that fails leaves the last good one serving.
+//! Runtimes serve a copy of the build (`.faasade/dev/<target>`), which a rebuild in progress
+//! (it empties `dist/<target>` first) cannot pull from under them. `cargo lambda watch` does
+//! the same for `aws` by itself.
 
 use std::path::Path;
-use std::process::{Child, Command};
+use std::process::{Child, Command, ExitStatus};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 
@@ -25,9 +30,8 @@ use crate::project::{Project, check_target, run};
 use crate::{status, tools};
 
 /// Serve the app for `target` on 127.0.0.1 until interrupted.
-/// `watch`: rebuild and restart the local dev server when the app's sources change (the `aws`
-/// target's `cargo lambda watch` does so by itself; the others serve the build they started
-/// with).
+/// `watch`: rebuild and restart when the app's sources change (the `aws` target's `cargo
+/// lambda watch` does so by itself).
 pub fn dev(
     project: &Project,
     target: &str,
@@ -57,79 +61,17 @@ pub fn dev(
             );
             run(&mut command, "cargo lambda watch")
         }
-        "cloudflare" => {
-            let built = build::build(project, target, options)?;
-            let wrangler = tools::find(&tools::WRANGLER, target)?;
-            let node_bin = wrangler
-                .parent()
-                .map(|p| p.to_path_buf())
-                .unwrap_or_default();
-            let mut command = Command::new(&wrangler);
-            // Local Workers KV lives with the app's other local data, not in dist/, which
-            // every build empties.
-            command
-                .args(["dev", "--ip", "127.0.0.1", "--port"])
-                .arg(port.to_string())
-                .arg("--persist-to")
-                .arg(project.dir.join(".faasade/wrangler"))
-                .current_dir(&built.dist)
-                .env("PATH", tools::path_with(&[&node_bin]))
-                .env("WRANGLER_SEND_METRICS", "false");
-            run(&mut command, "wrangler dev")
-        }
-        "fastly" => {
-            let built = build::build(project, target, options)?;
-            let viceroy = tools::find(&tools::VICEROY, target)?;
-            let mut command = Command::new(&viceroy);
-            command
-                .arg("-C")
-                .arg(built.dist.join("fastly.toml"))
-                .args(["--addr", &addr])
-                .arg(&built.artifact);
-            status::line("Serving", &format!("http://{addr}/"));
-            run(&mut command, "viceroy")
-        }
-        "spin" | "wasi" => {
-            let built = build::build(project, target, options)?;
-            let host = tools::find(&tools::WASM_HOST, target)?;
-            let mut command = Command::new(&host);
-            command
-                .arg("serve")
-                .arg(&built.artifact)
-                .arg("--app")
-                .arg(&project.dir)
-                .args(["--addr", &addr]);
-            for upstream in app.config.upstreams.values() {
-                command.arg("--allow-outbound").arg(format!(
-                    "{}:{}",
-                    upstream.host,
-                    upstream.effective_port()
-                ));
-            }
-            if target == "wasi" {
-                for (k, v) in manifest::environment(app) {
-                    command.arg("--env").arg(format!("{k}={v}"));
-                }
-            }
-            run(&mut command, "faasade-wasm-host")
-        }
-        "openwhisk" => {
-            let built = build::build(project, target, options)?;
-            let exec = unzip_exec(&built.artifact, &built.dist)?;
-            let front = WebFront::serve_app(&exec, app, &addr, true).map_err(anyhow::Error::msg)?;
-            status::line(
-                "Serving",
-                &format!("{} (a raw web action; Ctrl-C stops)", front.url),
-            );
-            front.wait();
-            Ok(())
-        }
-        _ => unreachable!("checked above"),
+        _ => serve(
+            project,
+            watch,
+            || build::build(project, target, options).map(|built| built.artifact),
+            |artifact| start_target(project, target, artifact, &addr),
+        ),
     }
 }
 
 /// The `exec` of an action zip, unpacked into `dir` (executable), as the proxy unpacks it.
-pub fn unzip_exec(zip: &std::path::Path, dir: &std::path::Path) -> Result<std::path::PathBuf> {
+pub fn unzip_exec(zip: &Path, dir: &Path) -> Result<std::path::PathBuf> {
     let mut archive = zip::ZipArchive::new(std::fs::File::open(zip)?)?;
     let mut entry = archive
         .by_name("exec")
@@ -143,25 +85,185 @@ pub fn unzip_exec(zip: &std::path::Path, dir: &std::path::Path) -> Result<std::p
     Ok(path)
 }
 
-/// The local dev server: the app's binary built, run with `PORT`, and (with `watch`) rebuilt
-/// and restarted on every change to its sources.
+/// The local dev server: the app's binary, run with `PORT`.
 fn local(project: &Project, options: Options, port: u16, watch: bool) -> Result<()> {
-    let build = || project.build_bin(options.release);
-    let start = |exe: &Path| -> Result<Child> {
-        status::line("Serving", &format!("http://127.0.0.1:{port}/"));
-        Command::new(exe)
-            .current_dir(&project.dir)
-            .env("PORT", port.to_string())
-            .spawn()
-            .with_context(|| format!("cannot start {}", exe.display()))
+    serve(
+        project,
+        watch,
+        || project.build_bin(options.release),
+        |exe| {
+            status::line("Serving", &format!("http://127.0.0.1:{port}/"));
+            let child = Command::new(exe)
+                .current_dir(&project.dir)
+                .env("PORT", port.to_string())
+                .spawn()
+                .with_context(|| format!("cannot start {}", exe.display()))?;
+            Ok(Server::Process(child))
+        },
+    )
+}
+
+/// `target`'s runtime serving a copy of the build whose artifact is `artifact` (in
+/// `dist/<target>`), on `addr`.
+fn start_target(project: &Project, target: &str, artifact: &Path, addr: &str) -> Result<Server> {
+    let app = &project.app;
+    let dist = project.dir.join("dist").join(target);
+    let served = project.dir.join(".faasade/dev").join(target);
+    copy_dir(&dist, &served)?;
+    let artifact = served.join(artifact.strip_prefix(&dist).unwrap_or(artifact));
+    let mut command = match target {
+        "cloudflare" => {
+            let wrangler = tools::find(&tools::WRANGLER, target)?;
+            let node_bin = wrangler
+                .parent()
+                .map(|p| p.to_path_buf())
+                .unwrap_or_default();
+            let (_, port) = addr.rsplit_once(':').unwrap_or_default();
+            let mut command = Command::new(&wrangler);
+            // Local Workers KV lives with the app's other local data, not beside the build.
+            command
+                .args(["dev", "--ip", "127.0.0.1", "--port", port])
+                .arg("--persist-to")
+                .arg(project.dir.join(".faasade/wrangler"))
+                .current_dir(&served)
+                .env("PATH", tools::path_with(&[&node_bin]))
+                .env("WRANGLER_SEND_METRICS", "false");
+            command
+        }
+        "fastly" => {
+            let mut command = Command::new(tools::find(&tools::VICEROY, target)?);
+            command
+                .arg("-C")
+                .arg(served.join("fastly.toml"))
+                .args(["--addr", addr])
+                .arg(&artifact);
+            status::line("Serving", &format!("http://{addr}/"));
+            command
+        }
+        "spin" | "wasi" => {
+            let mut command = Command::new(tools::find(&tools::WASM_HOST, target)?);
+            command
+                .arg("serve")
+                .arg(&artifact)
+                .arg("--app")
+                .arg(&project.dir)
+                .args(["--addr", addr]);
+            for upstream in app.config.upstreams.values() {
+                command.arg("--allow-outbound").arg(format!(
+                    "{}:{}",
+                    upstream.host,
+                    upstream.effective_port()
+                ));
+            }
+            if target == "wasi" {
+                for (k, v) in manifest::environment(app) {
+                    command.arg("--env").arg(format!("{k}={v}"));
+                }
+            }
+            command
+        }
+        "openwhisk" => {
+            let exec = unzip_exec(&artifact, &served)?;
+            let front = WebFront::serve_app(&exec, app, addr, true).map_err(anyhow::Error::msg)?;
+            status::line(
+                "Serving",
+                &format!("{} (a raw web action; Ctrl-C stops)", front.url),
+            );
+            return Ok(Server::Front(front));
+        }
+        _ => unreachable!("aws and local are served by their own loops"),
     };
+    let program = command.get_program().to_string_lossy().into_owned();
+    let child = command
+        .spawn()
+        .with_context(|| format!("cannot start {program}"))?;
+    Ok(Server::Process(child))
+}
+
+/// `dir` copied to `to`, which is emptied first.
+fn copy_dir(dir: &Path, to: &Path) -> Result<()> {
+    if to.exists() {
+        std::fs::remove_dir_all(to).with_context(|| format!("cannot empty {}", to.display()))?;
+    }
+    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .with_context(|| format!("cannot copy {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// What serves a build under `dev`: a runtime's process, or (openwhisk) the action behind
+/// Faasade's controller-like front.
+enum Server {
+    Process(Child),
+    Front(WebFront),
+}
+
+impl Server {
+    /// Whether it has ended by itself (the front only ends when stopped).
+    fn exited(&mut self) -> Result<Option<ExitStatus>> {
+        match self {
+            Server::Process(child) => Ok(child.try_wait()?),
+            Server::Front(_) => Ok(None),
+        }
+    }
+
+    /// Serve until it ends, or until Ctrl-C for the front.
+    fn wait(self) -> Result<()> {
+        match self {
+            Server::Process(mut child) => {
+                let status = child.wait()?;
+                if !status.success() {
+                    bail!("the dev server failed ({status})");
+                }
+            }
+            Server::Front(front) => front.wait(),
+        }
+        Ok(())
+    }
+
+    /// End it: `SIGTERM`, which lets wrangler stop its workerd, then `SIGKILL` after 10 s.
+    fn stop(self) {
+        match self {
+            Server::Process(mut child) => {
+                let _ = Command::new("kill")
+                    .args(["-TERM", &child.id().to_string()])
+                    .status();
+                let asked = Instant::now();
+                while asked.elapsed() < Duration::from_secs(10) {
+                    if let Ok(Some(_)) = child.try_wait() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            Server::Front(front) => {
+                let _ = front.stop();
+            }
+        }
+    }
+}
+
+/// Build with `build` and serve with `start`; with `watch`, build again whenever the app's
+/// sources change and, if that succeeds, replace the server with one on the new build.
+fn serve<B>(
+    project: &Project,
+    watch: bool,
+    build: impl Fn() -> Result<B>,
+    start: impl Fn(&B) -> Result<Server>,
+) -> Result<()> {
     let mut server = start(&build()?)?;
     if !watch {
-        let status = server.wait()?;
-        if !status.success() {
-            bail!("the local dev server failed ({status})");
-        }
-        return Ok(());
+        return server.wait();
     }
 
     let (tx, changes) = mpsc::channel();
@@ -190,10 +292,10 @@ fn local(project: &Project, options: Options, port: u16, watch: bool) -> Result<
         let changed = match changes.recv_timeout(Duration::from_millis(500)) {
             Ok(paths) => paths,
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                if running && let Some(status) = server.try_wait()? {
+                if running && let Some(status) = server.exited()? {
                     running = false;
                     status::note(&format!(
-                        "the local dev server exited ({status}); waiting for a change to restart it"
+                        "the dev server exited ({status}); waiting for a change to restart it"
                     ));
                 }
                 continue;
@@ -213,10 +315,9 @@ fn local(project: &Project, options: Options, port: u16, watch: bool) -> Result<
             .unwrap_or_default();
         status::line("Rebuilding", &format!("{what} changed"));
         match build() {
-            Ok(exe) => {
-                let _ = server.kill();
-                let _ = server.wait();
-                server = start(&exe)?;
+            Ok(built) => {
+                server.stop();
+                server = start(&built)?;
                 running = true;
             }
             Err(e) if running => status::note(&format!("{e:#}; still serving the last good build")),

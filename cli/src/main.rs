@@ -56,8 +56,7 @@ enum Command {
         /// The port to serve on.
         #[arg(long, default_value_t = 3000)]
         port: u16,
-        /// Serve the build as it is: no rebuild and restart of the local dev server when the
-        /// app's sources change.
+        /// Serve the build as it is: no rebuild and restart when the app's sources change.
         #[arg(long)]
         no_watch: bool,
     },

@@ -136,28 +136,35 @@ fn new_then_dev_serves_the_app_locally() {
     );
     assert_eq!(body, "hello, ada (from local)\n");
 
-    // An edit is rebuilt and served without a restart by hand; an edit that does not compile
-    // leaves the last good build serving.
+    edits_are_served(&app, &format!("http://127.0.0.1:{port}/hello/ada"), "local");
+}
+
+/// An edit of the app's `src/lib.rs` is rebuilt and served by the running `cargo faasade dev`
+/// (at `url`, a `/hello/<name>` path) without a restart by hand; an edit that does not compile
+/// leaves the last good build serving. The source is put back afterwards.
+fn edits_are_served(app: &Path, url: &str, target: &str) {
     let lib = app.join("src/lib.rs");
     let source = std::fs::read_to_string(&lib).unwrap();
+    let name = url.rsplit('/').next().unwrap();
+    let edited = format!("hello, {name} (edited, from {target})\n");
     std::fs::write(&lib, source.replace("(from {})", "(edited, from {})")).unwrap();
-    let url = format!("http://127.0.0.1:{port}/hello/ada");
     let started = Instant::now();
     loop {
-        let body = reqwest::blocking::get(&url).and_then(|r| r.text());
-        if body.as_deref().ok() == Some("hello, ada (edited, from local)\n") {
+        let body = reqwest::blocking::get(url).and_then(|r| r.text());
+        if body.as_deref().ok() == Some(edited.as_str()) {
             break;
         }
         assert!(
-            started.elapsed() < Duration::from_secs(300),
-            "the edit was not served: {body:?}"
+            started.elapsed() < Duration::from_secs(600),
+            "{target}: the edit was not served: {body:?}"
         );
         std::thread::sleep(Duration::from_millis(250));
     }
     std::fs::write(&lib, "this is not Rust").unwrap();
     std::thread::sleep(Duration::from_secs(20));
-    let body = reqwest::blocking::get(&url).unwrap().text().unwrap();
-    assert_eq!(body, "hello, ada (edited, from local)\n");
+    let body = reqwest::blocking::get(url).and_then(|r| r.text());
+    assert_eq!(body.ok().as_deref(), Some(edited.as_str()), "{target}");
+    std::fs::write(&lib, source).unwrap();
 }
 
 /// `cargo faasade dev <target> --release` in `app`, once GET `path` answers `200`: the server
@@ -188,6 +195,20 @@ fn dev_up(app: &Path, target: &str, path: &str, env: &[(&str, &Path)]) -> (Group
 fn dev_answers(app: &Path, target: &str, path: &str, expected: &str, env: &[(&str, &Path)]) {
     let (_served, _, body) = dev_up(app, target, path, env);
     assert_eq!(body, expected, "cargo faasade dev {target}");
+}
+
+/// `cargo faasade dev <target>` rebuilds on change too, and restarts the target's runtime on
+/// the new build: wrangler dev (stopped with `SIGTERM`, so that its workerd frees the port)
+/// and the OpenWhisk action behind its front (whose `exec` is replaced while it runs).
+#[test]
+fn dev_targets_serve_each_edit() {
+    let parent = scratch("watch");
+    let app = new_app(&parent, "watch", "http");
+    for target in ["cloudflare", "openwhisk"] {
+        let (_served, base, body) = dev_up(&app, target, "/hello/ed", &[]);
+        assert_eq!(body, format!("hello, ed (from {target})\n"));
+        edits_are_served(&app, &format!("{base}/hello/ed"), target);
+    }
 }
 
 /// Faasade's Wasm host, built `--release` from this checkout as the conformance suite builds it
