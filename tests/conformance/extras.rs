@@ -52,14 +52,21 @@ pub(crate) fn check(target: &str, base_url: &str) -> Vec<String> {
 }
 
 /// A 6 KiB `x-test` value (the Fastly adapter first reads values into 4 KiB, then asks again
-/// with the size the host names) comes back whole from `/echo`.
+/// with the size the host names) comes back whole from `/echo`; `x-long`, sent twice, 6 KiB
+/// then 10 KiB (the second outgrows the buffer sized for the first), does not get the
+/// request refused.
 fn long_header(client: &reqwest::blocking::Client, base_url: &str) -> Result<(), String> {
-    let value: String = (0..6 * 1024)
-        .map(|i| char::from(b'a' + (i % 26) as u8))
-        .collect();
+    let text = |len: usize| -> String {
+        (0..len)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect()
+    };
+    let value = text(6 * 1024);
     let res = client
         .get(format!("{base_url}/echo"))
         .header("x-test", &value)
+        .header("x-long", text(6 * 1024))
+        .header("x-long", text(10 * 1024))
         .send()
         .map_err(|e| e.to_string())?;
     if res.status() != 200 {

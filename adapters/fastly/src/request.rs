@@ -78,17 +78,19 @@ fn header_map(handle: &RequestHandle) -> Result<HeaderMap, BufferSizeError> {
     Ok(headers)
 }
 
-/// `read` with a buffer of `size` bytes, then once more with the size the host asked for,
-/// if that is at most [`HEADER_LIMIT`].
+/// `read` with a buffer of `size` bytes, then again with each larger size the host asks for
+/// (a later value may need more than the first too long one), up to [`HEADER_LIMIT`].
 fn with_retry<T>(
     read: impl Fn(usize) -> Result<T, BufferSizeError>,
-    size: usize,
+    mut size: usize,
 ) -> Result<T, BufferSizeError> {
-    match read(size) {
-        Err(e) if e.needed_buf_size > size && e.needed_buf_size <= HEADER_LIMIT => {
-            read(e.needed_buf_size)
+    loop {
+        match read(size) {
+            Err(e) if e.needed_buf_size > size && e.needed_buf_size <= HEADER_LIMIT => {
+                size = e.needed_buf_size;
+            }
+            other => return other,
         }
-        other => other,
     }
 }
 
