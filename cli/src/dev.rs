@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::build::{self, Options};
+use crate::build::{self, Built, Options};
 use crate::manifest;
 use crate::openwhisk::WebFront;
 use crate::project::{Project, check_target, run};
@@ -64,8 +64,8 @@ pub fn dev(
         _ => serve(
             project,
             watch,
-            || build::build(project, target, options).map(|built| built.artifact),
-            |artifact| start_target(project, target, artifact, &addr),
+            || build::build(project, target, options),
+            |built| start_target(project, target, built, port),
         ),
     }
 }
@@ -103,14 +103,18 @@ fn local(project: &Project, options: Options, port: u16, watch: bool) -> Result<
     )
 }
 
-/// `target`'s runtime serving a copy of the build whose artifact is `artifact` (in
-/// `dist/<target>`), on `addr`.
-fn start_target(project: &Project, target: &str, artifact: &Path, addr: &str) -> Result<Server> {
+/// `target`'s runtime serving a copy of `built`, on 127.0.0.1:`port`.
+fn start_target(project: &Project, target: &str, built: &Built, port: u16) -> Result<Server> {
     let app = &project.app;
-    let dist = project.dir.join("dist").join(target);
+    let addr = &format!("127.0.0.1:{port}");
     let served = project.dir.join(".faasade/dev").join(target);
-    copy_dir(&dist, &served)?;
-    let artifact = served.join(artifact.strip_prefix(&dist).unwrap_or(artifact));
+    copy_dir(&built.dist, &served)?;
+    let artifact = served.join(
+        built
+            .artifact
+            .strip_prefix(&built.dist)
+            .unwrap_or(&built.artifact),
+    );
     let mut command = match target {
         "cloudflare" => {
             let wrangler = tools::find(&tools::WRANGLER, target)?;
@@ -118,11 +122,10 @@ fn start_target(project: &Project, target: &str, artifact: &Path, addr: &str) ->
                 .parent()
                 .map(|p| p.to_path_buf())
                 .unwrap_or_default();
-            let (_, port) = addr.rsplit_once(':').unwrap_or_default();
             let mut command = Command::new(&wrangler);
             // Local Workers KV lives with the app's other local data, not beside the build.
             command
-                .args(["dev", "--ip", "127.0.0.1", "--port", port])
+                .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
                 .arg("--persist-to")
                 .arg(project.dir.join(".faasade/wrangler"))
                 .current_dir(&served)

@@ -72,9 +72,7 @@ fn long_header(client: &reqwest::blocking::Client, base_url: &str) -> Result<(),
     if res.status() != 200 {
         return Err(format!("status {}", res.status()));
     }
-    let text = res.text().map_err(|e| e.to_string())?;
-    let echo: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{e}: {text}"))?;
+    let echo = json_of(res)?;
     match echo["x_test"].as_str() {
         Some(seen) if seen == value => Ok(()),
         Some(seen) => Err(format!(
@@ -134,8 +132,7 @@ fn kv_list(client: &reqwest::blocking::Client, base_url: &str) -> Result<(), Str
             .body(serde_json::json!({ "prefix": prefix, "limit": 2, "cursor": cursor }).to_string())
             .send()
             .map_err(|e| e.to_string())?;
-        let text = res.text().map_err(|e| e.to_string())?;
-        serde_json::from_str(&text).map_err(|e| format!("{e}: {text}"))
+        json_of(res)
     };
     let first = page(serde_json::Value::Null)?;
     let keys = |p: &serde_json::Value| p["keys"].clone();
@@ -159,6 +156,11 @@ fn meta(client: &reqwest::blocking::Client, base_url: &str) -> Result<serde_json
     if res.status() != 200 {
         return Err(format!("status {}", res.status()));
     }
+    json_of(res)
+}
+
+/// The body of `res` as JSON (the text itself in the error when it is not).
+fn json_of(res: reqwest::blocking::Response) -> Result<serde_json::Value, String> {
     let text = res.text().map_err(|e| e.to_string())?;
     serde_json::from_str(&text).map_err(|e| format!("{e}: {text}"))
 }

@@ -12,6 +12,21 @@ fn node() -> Command {
     Command::new(cached.unwrap_or_else(|| "node".into()))
 }
 
+/// `script`, an ES module, run by Node with `args`; its standard output (it must succeed).
+fn run_module(script: &str, args: &[&str]) -> Vec<u8> {
+    let out = node()
+        .args(["--input-type=module", "-e", script])
+        .args(args)
+        .output()
+        .expect("node is needed (the test command installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 #[test]
 fn the_request_target_is_taken_raw_from_the_url() {
     let glue = concat!(env!("CARGO_MANIFEST_DIR"), "/js/glue.js");
@@ -26,17 +41,7 @@ fn the_request_target_is_taken_raw_from_the_url() {
         "http://h/p/../q?a=b/c#x/y",
         "/already/a/target?x",
     ];
-    let out = node()
-        .args(["--input-type=module", "-e", &script])
-        .args(urls)
-        .output()
-        .expect("node is needed (the test command installs it)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let targets: Vec<String> = String::from_utf8(out.stdout)
+    let targets: Vec<String> = String::from_utf8(run_module(&script, &urls))
         .unwrap()
         .lines()
         .map(str::to_owned)
@@ -67,16 +72,7 @@ fn the_head_carries_the_headers_and_cf_is_read_on_its_own() {
          process.stdout.write(JSON.stringify([faasade_request_head(req), \
            faasade_request_cf(req), faasade_request_cf({{}})]));"
     );
-    let out = node()
-        .args(["--input-type=module", "-e", &script])
-        .output()
-        .expect("node is needed (the test command installs it)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let [head, cf, none]: [String; 3] = serde_json::from_slice(&out.stdout).unwrap();
+    let [head, cf, none]: [String; 3] = serde_json::from_slice(&run_module(&script, &[])).unwrap();
     assert_eq!(
         head,
         "POST\n/a%20b?q=1\nset-cookie:a=1\nset-cookie:b=2\nx-one:1\n"

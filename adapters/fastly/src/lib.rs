@@ -5,8 +5,8 @@
 //!   request, maps it to the neutral one (method, raw path and query, every header, the body
 //!   as bytes; the client's IP and geolocation, asked of the host only when the app reads
 //!   them), drives the handler's future to completion — Fastly's entry point is synchronous
-//!   and its host calls block, so a small executor suffices — and sends the reply (each `Set-Cookie` kept apart, binary bodies as
-//!   they are). Work handed to `wait_until` runs after the reply is sent, which Fastly allows.
+//!   and its host calls block, so a small executor suffices — and sends the reply (each
+//!   `Set-Cookie` kept apart, binary bodies as they are). Work handed to `wait_until` runs after the reply is sent, which Fastly allows.
 //! - Vars come from the config store `vars`, secrets from the secret store `secrets`, KV stores
 //!   are Fastly KV stores linked under the store's name, fetch goes through a backend named
 //!   after the upstream's host and port (declared in fastly.toml, or created on the fly where

@@ -76,7 +76,7 @@ impl Platform for FastlyPlatform {
     }
 
     fn costly_client_ip(&self) -> Option<IpAddr> {
-        crate::request::client_ip(&self.client)
+        self.client.client_ip_addr()
     }
 
     fn costly_request_id(&self) -> String {

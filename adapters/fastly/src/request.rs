@@ -25,7 +25,7 @@ const VALUE_BUF: usize = 4096;
 const HEADER_LIMIT: usize = 64 * 1024;
 
 /// The client request of this instance (or why it is refused), and its handle, kept for what
-/// the app may ask about the client later ([`client_ip`]).
+/// the app may ask about the client later (its address, its geolocation).
 pub(crate) fn from_client() -> (Result<Request>, RequestHandle) {
     let (handle, body) = fastly::handle::client_request_and_body();
     (convert(&handle, body), handle)
@@ -104,11 +104,6 @@ fn read_body(body: BodyHandle) -> Result<Body> {
         return Err(Error::payload_too_large(DEFAULT_BODY_LIMIT));
     }
     Ok(Body::from(bytes))
-}
-
-/// The client's address, from the request handle (asked for only when the app reads it).
-pub(crate) fn client_ip(handle: &RequestHandle) -> Option<IpAddr> {
-    handle.client_ip_addr()
 }
 
 /// The origin-form target (path and query) of the absolute URL Fastly hands over.

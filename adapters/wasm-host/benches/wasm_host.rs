@@ -394,7 +394,7 @@ fn native_prime_without_shortcut() -> Option<f64> {
     if !cfg!(target_arch = "x86_64") {
         return None;
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = common::workspace();
     let target = std::env::var("CARGO_TARGET_DIR").map_or(root.join("target"), PathBuf::from);
     let flags = std::env::var("RUSTFLAGS").unwrap_or_default();
     let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
