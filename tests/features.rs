@@ -139,12 +139,13 @@ fn every_example_builds_for_wasi_unchanged() {
     check_examples(&["--features", "wasi", "--target", "wasm32-wasip2"]);
 }
 
-/// An app that never fetches, uses KV or reads vars turns the `fetch`, `kv` and `vars` features
-/// off; every target must still build (`-p faasade` alone, so no other package's features leak in).
+/// An app that never fetches, uses KV, reads vars or locates its clients turns the `fetch`,
+/// `kv`, `vars` and `geo` features off; every target must still build (`-p faasade` alone, so
+/// no other package's features leak in).
 #[test]
 fn builds_without_the_fetch_and_kv_features() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let targets: [&[&str]; 5] = [
+    let targets: [&[&str]; 6] = [
         &[],
         &["--features", "aws"],
         &[
@@ -153,11 +154,12 @@ fn builds_without_the_fetch_and_kv_features() {
             "--target",
             "wasm32-unknown-unknown",
         ],
+        &["--features", "fastly", "--target", "wasm32-wasip1"],
         &["--features", "spin", "--target", "wasm32-wasip2"],
         &["--features", "wasi", "--target", "wasm32-wasip2"],
     ];
     for features in targets {
-        for only in ["", "fetch", "kv", "vars"] {
+        for only in ["", "fetch", "kv", "vars", "geo"] {
             let out = Command::new(&cargo)
                 .args(["check", "--quiet", "-p", "faasade", "--lib"])
                 .arg("--no-default-features")

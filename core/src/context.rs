@@ -64,6 +64,13 @@ pub trait Platform: Send + Sync + 'static {
     fn costly_client_ip(&self) -> Option<IpAddr> {
         None
     }
+
+    /// Told when the app asks [`Context::meta`] for a fact the adapter has no answer to, so an
+    /// adapter whose build left out what would answer it (Fastly's geolocation without the
+    /// `geo` feature) can say so in the log rather than answer `None` silently.
+    fn missing_meta(&self, key: &str) {
+        let _ = key;
+    }
 }
 
 /// Facts about the current invocation, filled in by the adapter.
@@ -195,10 +202,14 @@ impl Context {
                 .find(|(k, _)| k == key)
                 .map(|(_, v)| v.as_str())
         }
-        find(&self.meta.given.extra, key).or_else(|| {
+        let found = find(&self.meta.given.extra, key).or_else(|| {
             let costly = self.meta.costly.get_or_init(|| self.platform.costly_meta());
             find(costly, key)
-        })
+        });
+        if found.is_none() {
+            self.platform.missing_meta(key);
+        }
+        found
     }
 
     /// The facts the adapter filled in for this invocation (without the costly ones
@@ -244,7 +255,12 @@ mod tests {
             IP_CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             Some(IpAddr::from([192, 0, 2, 7]))
         }
+        fn missing_meta(&self, key: &str) {
+            MISSING.lock().unwrap().push(key.to_owned());
+        }
     }
+
+    static MISSING: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
     static COSTLY_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     static IP_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -291,6 +307,14 @@ mod tests {
             "asked once per invocation"
         );
         assert_eq!(cx.meta("bare.nothing"), None);
+        assert!(
+            MISSING.lock().unwrap().iter().any(|k| k == "bare.nothing"),
+            "the platform hears of a fact it could not answer"
+        );
+        assert!(
+            !MISSING.lock().unwrap().iter().any(|k| k == "bare.geo"),
+            "but not of those it answered"
+        );
         assert_eq!(cx.request_id(), "bare-1", "an id left empty is asked for");
         assert_eq!(cx.remaining(), None);
     }

@@ -74,16 +74,15 @@ fn respond(res: Response) {
 }
 
 /// Chain onto the default hook (which writes the panic to stderr), then answer the client with
-/// a generic `500` unless it already has its reply.
+/// a generic `500` unless it already has its reply — written through the same handles as
+/// every other reply, which keeps `fastly::Response` (and the cache machinery its sending
+/// links) out of the module.
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         previous(info);
-        if !RESPONDED.swap(true, Ordering::SeqCst) {
-            fastly::Response::from_status(500)
-                .with_header("content-type", "text/plain; charset=utf-8")
-                .with_body("Internal Server Error\n")
-                .send_to_client();
-        }
+        respond(handler::error_response(&faasade_core::Error::internal(
+            "the handler panicked",
+        )));
     }));
 }

@@ -79,6 +79,12 @@ impl Platform for FastlyPlatform {
         self.client.client_ip_addr()
     }
 
+    fn missing_meta(&self, key: &str) {
+        if let Some(why) = crate::request::geo_left_out(key, cfg!(feature = "geo")) {
+            tracing::warn!("{why}");
+        }
+    }
+
     fn costly_request_id(&self) -> String {
         crate::request::costly_request_id()
     }

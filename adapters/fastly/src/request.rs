@@ -124,9 +124,18 @@ pub(crate) fn request_target(url: &str) -> Result<Uri> {
         .map_err(|e| Error::bad_request("invalid request target").with_source(e))
 }
 
+/// The facts geolocation answers (the `geo` feature).
+pub(crate) const GEO_FACTS: [&str; 5] = [
+    "fastly.country",
+    "fastly.city",
+    "fastly.continent",
+    "fastly.region",
+    "fastly.asn",
+];
+
 /// What costs a host call to learn, fetched only when the app asks (see
-/// `Platform::costly_meta`): the client's geolocation (a lookup that parses JSON) and the
-/// POP and service version (environment reads).
+/// `Platform::costly_meta`): the client's geolocation (a lookup that parses JSON; the `geo`
+/// feature) and the POP and service version (environment reads).
 pub(crate) fn costly_meta(client_ip: Option<IpAddr>) -> Vec<(Cow<'static, str>, String)> {
     let mut facts = Vec::new();
     let mut fact = |key: &'static str, value: String| {
@@ -134,6 +143,7 @@ pub(crate) fn costly_meta(client_ip: Option<IpAddr>) -> Vec<(Cow<'static, str>, 
             facts.push((Cow::Borrowed(key), value));
         }
     };
+    #[cfg(feature = "geo")]
     if let Some(geo) = client_ip.and_then(fastly::geo::geo_lookup) {
         fact("fastly.country", geo.country_code().to_owned());
         fact("fastly.city", geo.city().to_owned());
@@ -141,6 +151,8 @@ pub(crate) fn costly_meta(client_ip: Option<IpAddr>) -> Vec<(Cow<'static, str>, 
         fact("fastly.region", geo.region().unwrap_or_default().to_owned());
         fact("fastly.asn", geo.as_number().to_string());
     }
+    #[cfg(not(feature = "geo"))]
+    let _ = client_ip;
     for (key, var) in [
         ("fastly.pop", "FASTLY_POP"),
         ("fastly.service_version", "FASTLY_SERVICE_VERSION"),
@@ -148,6 +160,18 @@ pub(crate) fn costly_meta(client_ip: Option<IpAddr>) -> Vec<(Cow<'static, str>, 
         fact(key, std::env::var(var).unwrap_or_default());
     }
     facts
+}
+
+/// The log line for an app that asks for a geolocation fact of a build that leaves the `geo`
+/// feature out (`linked` false), or `None` for any other fact.
+pub(crate) fn geo_left_out(key: &str, linked: bool) -> Option<String> {
+    (!linked && GEO_FACTS.contains(&key)).then(|| {
+        format!(
+            "`{key}` is geolocation, which this `{}` build leaves out: enable faasade's `geo` \
+             feature (on by default) to use it",
+            crate::TARGET
+        )
+    })
 }
 
 /// Fastly names each request with a trace id (`FASTLY_TRACE_ID`); make one up where a runtime
@@ -167,6 +191,16 @@ fn random_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn asking_for_geolocation_left_out_names_the_fact_target_and_feature() {
+        let said = geo_left_out("fastly.country", false).unwrap();
+        for part in ["`fastly.country`", "`fastly`", "`geo`"] {
+            assert!(said.contains(part), "{said:?} names {part}");
+        }
+        assert_eq!(geo_left_out("fastly.country", true), None, "linked");
+        assert_eq!(geo_left_out("fastly.pop", false), None, "not geolocation");
+    }
 
     #[test]
     fn the_target_is_taken_raw_from_the_url() {
