@@ -4,7 +4,10 @@
 //! types through its `http` feature (benches/workers-rs-http-hello), as Faasade uses them —
 //! all built by worker-build and served by one workerd process (Cloudflare's runtime) in the
 //! same run. Prints the per-request latency ratios and the ratios of the gzip'd Wasm sizes
-//! (what Workers' size limit counts) against each baseline.
+//! (what Workers' size limit counts) against each baseline. A third hand-written Worker,
+//! benches/workers-rs-http-floor, is built for its size only: the bare hello plus the least
+//! any Worker on `http` types must do (request head in, response head out), the floor under
+//! Faasade's size, whose contract is those types.
 //!
 //! `cargo bench --bench cloudflare_vs_workers_rs`. Needs the test command's tools: worker-build
 //! (`FAASADE_WORKER_BUILD`), the wasm-bindgen CLI (`FAASADE_WASM_BINDGEN`) and the npm folder
@@ -44,6 +47,12 @@ const WORKERS: [(&str, &str, &str, &[&str]); 3] = [
     ),
 ];
 
+/// (label, package folder): built for its size, not served.
+const FLOOR: (&str, &str) = (
+    "workers-rs + least http (floor)",
+    "benches/workers-rs-http-floor",
+);
+
 fn main() {
     let _scratch = common::Scratch;
     let pinned_self = pin_self();
@@ -52,15 +61,17 @@ fn main() {
     let npm = common::cached_tool("FAASADE_NPM", "npm");
     let dir = common::scratch_file("cloudflare");
     std::fs::create_dir_all(&dir).unwrap();
+    let built_size = |name: &str, package: &str, args: &[&str]| {
+        let package = common::workspace().join(package);
+        cargo_faasade::build::worker_build(&package, &dir.join(name), true, args)
+            .unwrap_or_else(|e| panic!("worker-build {}: {e:#}", package.display()));
+        gzip_size(&dir.join(name).join("index_bg.wasm"))
+    };
     let sizes: Vec<u64> = WORKERS
         .iter()
-        .map(|(_, name, package, args)| {
-            let package = common::workspace().join(package);
-            cargo_faasade::build::worker_build(&package, &dir.join(name), true, args)
-                .unwrap_or_else(|e| panic!("worker-build {}: {e:#}", package.display()));
-            gzip_size(&dir.join(name).join("index_bg.wasm"))
-        })
+        .map(|(_, name, package, args)| built_size(name, package, args))
         .collect();
+    let floor = built_size("floor", FLOOR.1, &[]);
 
     let ports = [(); 3].map(|()| common::free_port());
     std::fs::write(dir.join("config.capnp"), workerd_config(&ports)).unwrap();
@@ -98,6 +109,12 @@ fn main() {
             *size as f64 / 1e3
         );
     }
+    println!(
+        "  {:<32} {:>8} µs/request   {:>7.1} KB gzip'd wasm (built for its size only)",
+        FLOOR.0,
+        "-",
+        floor as f64 / 1e3
+    );
     for (baseline, i) in [("workers-rs", 1), ("workers-rs + http", 2)] {
         println!(
             "  faasade / {baseline:<18} latency {:.3}   wasm size {:.3}",
@@ -105,6 +122,14 @@ fn main() {
             sizes[0] as f64 / sizes[i] as f64
         );
     }
+    println!(
+        "  floor / workers-rs                            wasm size {:.3}   (the least any Worker on http types adds)",
+        floor as f64 / sizes[1] as f64
+    );
+    println!(
+        "  faasade / floor                               wasm size {:.3}",
+        sizes[0] as f64 / floor as f64
+    );
 }
 
 /// The size of `gzip -9` of a file.
