@@ -6,11 +6,11 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use faasade_config::AppFile;
 use faasade_core::DEFAULT_BODY_LIMIT;
-use serde::Deserialize;
 
 /// The file an app keeps its settings in, next to its `Cargo.toml`.
-pub const CONFIG_FILE: &str = "faasade.toml";
+pub const CONFIG_FILE: &str = faasade_config::FILE;
 
 /// Settings of the local target.
 #[derive(Debug, Clone)]
@@ -70,47 +70,24 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-#[derive(Deserialize, Default)]
-struct File {
-    #[serde(default)]
-    vars: BTreeMap<String, String>,
-    #[serde(default)]
-    secrets: BTreeMap<String, String>,
-    #[serde(default)]
-    kv: KvSection,
-    #[serde(default)]
-    local: LocalSection,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct KvSection {
-    stores: Option<Vec<String>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct LocalSection {
-    port: Option<u16>,
-    host: Option<IpAddr>,
-    workers: Option<usize>,
-    body_limit: Option<usize>,
-    timeout_secs: Option<u64>,
-    data_dir: Option<PathBuf>,
+impl From<faasade_config::ConfigError> for ConfigError {
+    fn from(e: faasade_config::ConfigError) -> Self {
+        Self(e.to_string())
+    }
 }
 
 impl Config {
-    /// Settings from a `faasade.toml` (relative paths in it are relative to its folder).
+    /// Settings from a `faasade.toml` (relative paths in it are relative to its folder), read
+    /// and checked by [`faasade_config`] as `cargo faasade` reads it.
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
-        let file: File = toml::from_str(&text)
-            .map_err(|e| ConfigError(format!("{} is not valid: {e}", path.display())))?;
+        let file = AppFile::read(path)?.ok_or_else(|| {
+            ConfigError(format!("cannot read {}: it does not exist", path.display()))
+        })?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let mut config = Config {
             vars: file.vars,
             secrets: file.secrets,
-            kv_stores: file.kv.stores,
+            kv_stores: file.kv_stores,
             ..Config::default()
         };
         config.data_dir = dir.join(&config.data_dir);
@@ -228,6 +205,12 @@ mod tests {
         std::fs::write(&path, "[local]\nprot = 1\n").unwrap();
         let err = Config::from_file(&path).unwrap_err().to_string();
         assert!(err.contains("unknown field `prot`"), "{err}");
+        std::fs::write(&path, "[upstreams]\napi = \"ftp://x\"\n").unwrap();
+        let err = Config::from_file(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("http:// or https://"),
+            "checked as cargo faasade checks it: {err}"
+        );
         let err = Config::default()
             .apply_env(|k| (k == "PORT").then(|| "eighty".to_owned()))
             .unwrap_err();
