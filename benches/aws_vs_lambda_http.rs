@@ -23,12 +23,8 @@ use std::time::Duration;
 use common::{Proc, env_or, pin_self, pinned};
 
 fn cargo_lambda() -> PathBuf {
-    let cached = common::cached_tool("FAASADE_CARGO_LAMBDA", "venv/bin/cargo-lambda");
-    if cached.exists() {
-        cached
-    } else {
-        "cargo-lambda".into()
-    }
+    cargo_faasade::tools::find(&cargo_faasade::tools::CARGO_LAMBDA, "aws")
+        .unwrap_or_else(|e| panic!("{e:#}"))
 }
 
 fn main() {

@@ -58,7 +58,7 @@ fn main() {
     let pinned_self = pin_self();
     let secs = env_or("FAASADE_BENCH_SECS", 3);
     let rounds = env_or("FAASADE_BENCH_ROUNDS", 5);
-    let npm = common::cached_tool("FAASADE_NPM", "npm");
+    let npm = cargo_faasade::tools::cached("FAASADE_NPM", "npm");
     let dir = common::scratch_file("cloudflare");
     std::fs::create_dir_all(&dir).unwrap();
     let built_size = |name: &str, package: &str, args: &[&str]| {

@@ -18,12 +18,8 @@ use std::time::Duration;
 use common::{Proc, env_or, pin_self, pinned};
 
 fn viceroy() -> PathBuf {
-    let cached = common::cached_tool("FAASADE_VICEROY", "cargo/bin/viceroy");
-    if cached.exists() {
-        cached
-    } else {
-        "viceroy".into()
-    }
+    cargo_faasade::tools::find(&cargo_faasade::tools::VICEROY, "fastly")
+        .unwrap_or_else(|e| panic!("{e:#}"))
 }
 
 fn main() {

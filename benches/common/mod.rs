@@ -179,17 +179,6 @@ impl Drop for Proc {
     }
 }
 
-/// A tool the test command installed: `$<env>` if set, else `<path>` inside its cache
-/// (`$FAASADE_CACHE`, `~/.cache/faasade` by default).
-pub fn cached_tool(env: &str, path: &str) -> PathBuf {
-    if let Ok(path) = std::env::var(env) {
-        return path.into();
-    }
-    let home = std::env::var("HOME").unwrap_or_default();
-    let cache = std::env::var("FAASADE_CACHE").unwrap_or(format!("{home}/.cache/faasade"));
-    PathBuf::from(cache).join(path)
-}
-
 /// GET `url` until it answers `200` (or `timeout` passes); its body.
 pub fn retry_get(
     client: &reqwest::blocking::Client,

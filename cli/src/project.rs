@@ -99,47 +99,83 @@ impl Project {
     }
 
     /// `cargo build <args>` in the app's folder; the files of the package's artifact of kind
-    /// `kind` (`bin`, `cdylib`).
+    /// `kind` (`bin`, `cdylib`), the executable first.
     pub fn cargo_build(&self, args: &[&str], kind: &str) -> Result<Vec<PathBuf>> {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut command = Command::new(cargo);
-        command
-            .arg("build")
-            .arg("--message-format=json-render-diagnostics")
-            .args(args)
-            .current_dir(&self.dir)
-            .stderr(Stdio::inherit());
-        status::running(&command);
-        let out = command.output().context("cannot run cargo")?;
-        if !out.status.success() {
-            bail!("cargo build {} failed", args.join(" "));
-        }
-        let target_name = self.app.crate_name();
-        let artifact = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter(|m| m["reason"] == "compiler-artifact")
-            .filter(|m| {
-                let name = m["target"]["name"].as_str().unwrap_or_default();
-                name.replace('-', "_") == target_name
-            })
-            .find(|m| {
+        let artifact = cargo_artifact(&self.dir, args, &self.app.crate_name(), Some(kind))?;
+        Ok(artifact
+            .executable
+            .into_iter()
+            .chain(artifact.filenames)
+            .collect())
+    }
+}
+
+/// What cargo built for one target of a package.
+#[derive(Debug, Clone, Default)]
+pub struct Artifact {
+    /// The executable, for a binary.
+    pub executable: Option<PathBuf>,
+    /// Every file written (a library's `.wasm`, `.rlib`, ...).
+    pub filenames: Vec<PathBuf>,
+}
+
+/// `cargo build <args>` in `dir` (cargo's own output on the terminal); what cargo reported
+/// building for the target named `name` (`-` and `_` alike), of kind `kind` (`bin`, `cdylib`)
+/// when given — the last such report, as cargo prints them.
+pub fn cargo_artifact(
+    dir: &Path,
+    args: &[&str],
+    name: &str,
+    kind: Option<&str>,
+) -> Result<Artifact> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .arg("build")
+        .arg("--message-format=json-render-diagnostics")
+        .args(args)
+        .current_dir(dir)
+        .stderr(Stdio::inherit());
+    status::running(&command);
+    let out = command.output().context("cannot run cargo")?;
+    if !out.status.success() {
+        bail!("cargo build {} failed", args.join(" "));
+    }
+    let name = name.replace('-', "_");
+    let message = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["reason"] == "compiler-artifact")
+        .filter(|m| {
+            m["target"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .replace('-', "_")
+                == name
+        })
+        .rfind(|m| {
+            kind.is_none_or(|kind| {
                 m["target"]["kind"]
                     .as_array()
                     .is_some_and(|k| k.iter().any(|k| k == kind))
             })
-            .with_context(|| format!("cargo build {} produced no {kind}", args.join(" ")))?;
-        let mut files: Vec<PathBuf> = artifact["filenames"]
+        })
+        .with_context(|| {
+            format!(
+                "cargo build {} produced no {}",
+                args.join(" "),
+                kind.unwrap_or("artifact")
+            )
+        })?;
+    Ok(Artifact {
+        executable: message["executable"].as_str().map(PathBuf::from),
+        filenames: message["filenames"]
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(|f| f.as_str().map(PathBuf::from))
-            .collect();
-        if let Some(exe) = artifact["executable"].as_str() {
-            files.insert(0, PathBuf::from(exe));
-        }
-        Ok(files)
-    }
+            .collect(),
+    })
 }
 
 /// Run `command` with the terminal; an error naming `what` when it fails.

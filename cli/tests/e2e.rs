@@ -214,23 +214,16 @@ fn dev_targets_serve_each_edit() {
 /// Faasade's Wasm host, built `--release` from this checkout as the conformance suite builds it
 /// (what `cargo install --path adapters/wasm-host` installs).
 fn wasm_host() -> PathBuf {
-    let out = Command::new(std::env::var_os("CARGO").unwrap_or("cargo".into()))
-        .args([
-            "build",
-            "--release",
-            "--message-format=json-render-diagnostics",
-        ])
-        .args(["-p", "faasade-wasm-host", "--bin", "faasade-wasm-host"])
-        .current_dir(repo())
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("cargo build");
-    assert!(out.status.success(), "cargo build -p faasade-wasm-host");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|m| m["target"]["name"] == "faasade-wasm-host")
-        .find_map(|m| Some(PathBuf::from(m["executable"].as_str()?)))
+    let args = [
+        "--release",
+        "-p",
+        "faasade-wasm-host",
+        "--bin",
+        "faasade-wasm-host",
+    ];
+    cargo_faasade::project::cargo_artifact(&repo(), &args, "faasade-wasm-host", Some("bin"))
+        .expect("cargo build -p faasade-wasm-host")
+        .executable
         .expect("the faasade-wasm-host executable")
 }
 

@@ -30,7 +30,7 @@ use common::{Proc, env_or, median, pin_self, pinned};
 use faasade_wasm_host::{Host, HostConfig};
 
 fn wasmtime_cli() -> PathBuf {
-    let cached = common::cached_tool("FAASADE_WASMTIME", "cargo/bin/wasmtime");
+    let cached = cargo_faasade::tools::cached("FAASADE_WASMTIME", "cargo/bin/wasmtime");
     if cached.exists() {
         cached
     } else {

@@ -7,6 +7,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use cargo_faasade::project::{self, Artifact};
+
 /// The workspace root.
 pub(crate) fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -14,38 +16,15 @@ pub(crate) fn workspace() -> PathBuf {
 
 /// `cargo build -p <package> <extra..>`; the path of the executable it produced.
 pub(crate) fn cargo_build(package: &str, extra: &[&str]) -> Result<PathBuf, String> {
-    cargo_artifact(package, extra)?["executable"]
-        .as_str()
-        .map(PathBuf::from)
+    cargo_artifact(package, extra)?
+        .executable
         .ok_or_else(|| format!("cargo build -p {package} produced no executable"))
 }
 
-/// `cargo build -p <package> <extra..>`; cargo's `compiler-artifact` message for the package.
-fn cargo_artifact(package: &str, extra: &[&str]) -> Result<serde_json::Value, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .args([
-            "build",
-            "--message-format=json-render-diagnostics",
-            "-p",
-            package,
-        ])
-        .args(extra)
-        .current_dir(workspace())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "cargo build -p {package} {} failed",
-            extra.join(" ")
-        ));
-    }
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .rfind(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == package)
-        .ok_or_else(|| format!("cargo build -p {package} produced nothing"))
+/// `cargo build -p <package> <extra..>` in the workspace; what cargo built for the package.
+fn cargo_artifact(package: &str, extra: &[&str]) -> Result<Artifact, String> {
+    let args = [&["-p", package][..], extra].concat();
+    project::cargo_artifact(&workspace(), &args, package, None).map_err(|e| format!("{e:#}"))
 }
 
 /// The library of example `package` built as a `wasm32-wasip2` component (`--release`,
@@ -62,13 +41,10 @@ pub(crate) fn cargo_build_component(package: &str, features: &str) -> Result<Pat
         features,
     ];
     let artifact = cargo_artifact(package, &args)?;
-    artifact["filenames"]
-        .as_array()
+    artifact
+        .filenames
         .into_iter()
-        .flatten()
-        .filter_map(|f| f.as_str())
-        .find(|f| f.ends_with(".wasm"))
-        .map(PathBuf::from)
+        .find(|f| f.extension().is_some_and(|e| e == "wasm"))
         .ok_or_else(|| {
             format!(
                 "cargo build -p {package} {} produced no .wasm",
