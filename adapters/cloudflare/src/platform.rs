@@ -11,6 +11,7 @@
 
 use std::borrow::Cow;
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use faasade_core::{BoxFuture, Kv, LocalBoxFuture, Platform, Request, Response, Result};
 #[cfg(not(feature = "kv"))]
@@ -27,6 +28,9 @@ pub(crate) struct CfPlatform {
     ctx: SendWrapper<worker::Context>,
     /// The request, for its `cf` object.
     req: SendWrapper<web_sys::Request>,
+    /// The `cf` fields, read from the request at most once (for `cf.*` facts or the client's
+    /// address).
+    cf: OnceLock<String>,
 }
 
 impl CfPlatform {
@@ -35,7 +39,13 @@ impl CfPlatform {
             env: SendWrapper::new(env),
             ctx: SendWrapper::new(ctx),
             req: SendWrapper::new(req),
+            cf: OnceLock::new(),
         }
+    }
+
+    fn cf(&self) -> &str {
+        self.cf
+            .get_or_init(|| crate::request::faasade_request_cf(&self.req))
     }
 }
 
@@ -78,11 +88,11 @@ impl Platform for CfPlatform {
     }
 
     fn costly_meta(&self) -> Vec<(Cow<'static, str>, String)> {
-        crate::request::cf_meta(&self.req)
+        crate::request::cf_meta(self.cf())
     }
 
     fn costly_client_ip(&self) -> Option<IpAddr> {
-        crate::request::cf_client_ip(&self.req)
+        crate::request::cf_client_ip(self.cf())
     }
 
     fn costly_request_id(&self) -> String {

@@ -2,8 +2,8 @@
 //! header, the body as bytes (at most [`DEFAULT_BODY_LIMIT`], else `413`), and what the
 //! headers tell about the client. The head crosses from JavaScript as one string
 //! (js/glue.js): one call instead of several per header, with the request target (path and
-//! query) already cut out of the URL. The `cf` object is read only when the app asks
-//! ([`cf_meta`], [`cf_client_ip`]).
+//! query) already cut out of the URL. The `cf` object is read only when the app asks, and
+//! once ([`faasade_request_cf`]).
 
 use std::borrow::Cow;
 use std::net::IpAddr;
@@ -21,7 +21,8 @@ use worker::web_sys;
 #[wasm_bindgen(module = "/js/glue.js")]
 extern "C" {
     fn faasade_request_head(req: &web_sys::Request) -> String;
-    fn faasade_request_cf(req: &web_sys::Request) -> String;
+    /// The request's `cf` fields, one `field=value` line each.
+    pub(crate) fn faasade_request_cf(req: &web_sys::Request) -> String;
 }
 
 pub(crate) async fn from_worker(req: &web_sys::Request) -> Result<(Request, RequestMeta)> {
@@ -98,9 +99,8 @@ fn meta(req: &Request) -> RequestMeta {
     meta
 }
 
-/// The request's `cf` fields under their metadata keys (`cf.country`, ...).
-pub(crate) fn cf_meta(req: &web_sys::Request) -> Vec<(Cow<'static, str>, String)> {
-    let cf = faasade_request_cf(req);
+/// The `cf` fields ([`faasade_request_cf`]) under their metadata keys (`cf.country`, ...).
+pub(crate) fn cf_meta(cf: &str) -> Vec<(Cow<'static, str>, String)> {
     cf.lines()
         .filter_map(|l| l.split_once('='))
         .filter_map(|(field, value)| {
@@ -110,9 +110,9 @@ pub(crate) fn cf_meta(req: &web_sys::Request) -> Vec<(Cow<'static, str>, String)
         .collect()
 }
 
-/// The client's address from `cf.clientIp`, where the `CF-Connecting-IP` header was missing.
-pub(crate) fn cf_client_ip(req: &web_sys::Request) -> Option<IpAddr> {
-    let cf = faasade_request_cf(req);
+/// The client's address from `cf.clientIp` ([`faasade_request_cf`]), where the `CF-Connecting-IP` header
+/// was missing.
+pub(crate) fn cf_client_ip(cf: &str) -> Option<IpAddr> {
     cf.lines()
         .find_map(|l| l.strip_prefix("clientIp="))
         .and_then(client_ip_of)
@@ -157,6 +157,21 @@ impl std::error::Error for JsError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cf_lines_become_facts_and_the_client_address() {
+        let cf = "country=PT\ncolo=LIS\nclientIp=[2001:db8::1]:443\nunknown=x\nasn=3243\n";
+        assert_eq!(
+            cf_meta(cf),
+            [
+                (Cow::Borrowed("cf.country"), "PT".to_owned()),
+                (Cow::Borrowed("cf.colo"), "LIS".to_owned()),
+                (Cow::Borrowed("cf.asn"), "3243".to_owned()),
+            ]
+        );
+        assert_eq!(cf_client_ip(cf), Some("2001:db8::1".parse().unwrap()));
+        assert_eq!(cf_client_ip("country=PT\n"), None);
+    }
 
     #[test]
     fn workerd_client_ips_lose_their_port() {

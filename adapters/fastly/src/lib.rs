@@ -49,7 +49,7 @@ where
     install_panic_hook();
     let handler = factory();
     let (req, client) = request::from_client();
-    let platform = Arc::new(platform::FastlyPlatform { client });
+    let platform = Arc::new(platform::FastlyPlatform::new(client));
     let res = match req {
         Ok(req) => executor::block_on(
             TARGET,

@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use faasade_core::{BoxFuture, Kv, LocalBoxFuture, Platform, Request, Response, Result};
 #[cfg(not(feature = "kv"))]
@@ -22,7 +23,22 @@ pub const SECRETS_STORE: &str = "secrets";
 
 pub(crate) struct FastlyPlatform {
     /// The client request, for its address and geolocation, looked up only if the app asks.
-    pub(crate) client: RequestHandle,
+    client: RequestHandle,
+    /// The client's address, once asked of the host (for `cx.client_ip()` or geolocation).
+    client_ip: OnceLock<Option<IpAddr>>,
+}
+
+impl FastlyPlatform {
+    pub(crate) fn new(client: RequestHandle) -> Self {
+        Self {
+            client,
+            client_ip: OnceLock::new(),
+        }
+    }
+
+    fn client_ip(&self) -> Option<IpAddr> {
+        *self.client_ip.get_or_init(|| self.client.client_ip_addr())
+    }
 }
 
 impl Platform for FastlyPlatform {
@@ -72,11 +88,11 @@ impl Platform for FastlyPlatform {
     }
 
     fn costly_meta(&self) -> Vec<(Cow<'static, str>, String)> {
-        crate::request::costly_meta(self.costly_client_ip())
+        crate::request::costly_meta(|| self.client_ip())
     }
 
     fn costly_client_ip(&self) -> Option<IpAddr> {
-        self.client.client_ip_addr()
+        self.client_ip()
     }
 
     fn missing_meta(&self, key: &str) {

@@ -136,7 +136,9 @@ pub(crate) const GEO_FACTS: [&str; 5] = [
 /// What costs a host call to learn, fetched only when the app asks (see
 /// `Platform::costly_meta`): the client's geolocation (a lookup that parses JSON; the `geo`
 /// feature) and the POP and service version (environment reads).
-pub(crate) fn costly_meta(client_ip: Option<IpAddr>) -> Vec<(Cow<'static, str>, String)> {
+pub(crate) fn costly_meta(
+    client_ip: impl FnOnce() -> Option<IpAddr>,
+) -> Vec<(Cow<'static, str>, String)> {
     let mut facts = Vec::new();
     let mut fact = |key: &'static str, value: String| {
         if !value.is_empty() {
@@ -144,7 +146,7 @@ pub(crate) fn costly_meta(client_ip: Option<IpAddr>) -> Vec<(Cow<'static, str>, 
         }
     };
     #[cfg(feature = "geo")]
-    if let Some(geo) = client_ip.and_then(fastly::geo::geo_lookup) {
+    if let Some(geo) = client_ip().and_then(fastly::geo::geo_lookup) {
         fact("fastly.country", geo.country_code().to_owned());
         fact("fastly.city", geo.city().to_owned());
         fact("fastly.continent", format!("{:?}", geo.continent()));
@@ -152,7 +154,7 @@ pub(crate) fn costly_meta(client_ip: Option<IpAddr>) -> Vec<(Cow<'static, str>, 
         fact("fastly.asn", geo.as_number().to_string());
     }
     #[cfg(not(feature = "geo"))]
-    let _ = client_ip;
+    drop(client_ip);
     for (key, var) in [
         ("fastly.pop", "FASTLY_POP"),
         ("fastly.service_version", "FASTLY_SERVICE_VERSION"),
