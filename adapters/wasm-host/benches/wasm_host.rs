@@ -16,7 +16,7 @@
 //! Writes the figures as an SVG bar chart to `target/wasm-host-bench.svg`.
 //!
 //! `cargo bench -p faasade-wasm-host --bench wasm_host`. Needs wasmtime (`FAASADE_WASMTIME`,
-//! else the test command's cache, else `PATH`). `FAASADE_BENCH_SECS` sets each throughput
+//! which the test command sets, else `PATH`). `FAASADE_BENCH_SECS` sets each throughput
 //! round's length (default 3), `FAASADE_BENCH_ROUNDS` the rounds (default 5).
 
 #[path = "../../../benches/common/mod.rs"]
@@ -29,13 +29,9 @@ use std::time::{Duration, Instant};
 use common::{Proc, env_or, median, pin_self, pinned};
 use faasade_wasm_host::{Host, HostConfig};
 
+/// The wasmtime CLI the test command installed (`FAASADE_WASMTIME`), else the one on `PATH`.
 fn wasmtime_cli() -> PathBuf {
-    let cached = cargo_faasade::tools::cached("FAASADE_WASMTIME", "cargo/bin/wasmtime");
-    if cached.exists() {
-        cached
-    } else {
-        "wasmtime".into()
-    }
+    std::env::var_os("FAASADE_WASMTIME").map_or_else(|| "wasmtime".into(), PathBuf::from)
 }
 
 /// One measured figure, for the summary and the chart.
