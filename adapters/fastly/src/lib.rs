@@ -81,8 +81,8 @@ fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         previous(info);
-        respond(handler::error_response(&faasade_core::Error::internal(
-            "the handler panicked",
+        respond(handler::error_response(&faasade_core::Error::from_status(
+            http::StatusCode::INTERNAL_SERVER_ERROR,
         )));
     }));
 }
