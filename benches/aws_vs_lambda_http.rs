@@ -3,7 +3,7 @@
 //! both served by one cargo-lambda Runtime API emulator in the same run, through its Function
 //! URL endpoint. Prints the per-request latency ratio and the stripped binary size ratio.
 //!
-//! `cargo bench --bench aws_vs_lambda_http`. Needs cargo-lambda (`FAASADE_CARGO_LAMBDA`, else
+//! `cargo bench -p faasade-benches --bench aws_vs_lambda_http`. Needs cargo-lambda (`FAASADE_CARGO_LAMBDA`, else
 //! the test command's cache, else `PATH`). `FAASADE_BENCH_SECS` sets each round's length
 //! (default 3), `FAASADE_BENCH_ROUNDS` the rounds per function (default 5). Requests
 //! alternate between the functions one by one; each round reports the median request, and

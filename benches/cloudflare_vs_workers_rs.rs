@@ -9,7 +9,7 @@
 //! any Worker on `http` types must do (request head in, response head out), the floor under
 //! Faasade's size, whose contract is those types.
 //!
-//! `cargo bench --bench cloudflare_vs_workers_rs`. Needs the test command's tools: worker-build
+//! `cargo bench -p faasade-benches --bench cloudflare_vs_workers_rs`. Needs the test command's tools: worker-build
 //! (`FAASADE_WORKER_BUILD`), the wasm-bindgen CLI (`FAASADE_WASM_BINDGEN`) and the npm folder
 //! with workerd, wasm-opt and esbuild (`FAASADE_NPM`). `FAASADE_BENCH_SECS` sets each round's
 //! length (default 3), `FAASADE_BENCH_ROUNDS` the rounds (default 5). Requests alternate

@@ -4,7 +4,7 @@
 //! request, as Fastly does) in the same run. Prints the per-request latency ratio and the ratio
 //! of the Wasm sizes without custom sections (names, debug info, producers).
 //!
-//! `cargo bench --bench fastly_vs_fastly_crate`. Needs Viceroy (`FAASADE_VICEROY`, else the
+//! `cargo bench -p faasade-benches --bench fastly_vs_fastly_crate`. Needs Viceroy (`FAASADE_VICEROY`, else the
 //! test command's cache, else `PATH`). `FAASADE_BENCH_SECS` sets each round's length
 //! (default 3), `FAASADE_BENCH_ROUNDS` the rounds (default 5). Requests alternate between the
 //! two one by one; each round reports the median request, and the median round counts. Viceroy

@@ -2,7 +2,7 @@
 //! local target and of a plain hyper hello world, measured in the same run on the same machine
 //! over loopback, with the ratio printed.
 //!
-//! `cargo bench --bench local_vs_hyper` (release builds of both servers are made first).
+//! `cargo bench -p faasade-benches --bench local_vs_hyper` (release builds of both servers are made first).
 //! `FAASADE_BENCH_SECS` sets each round's length (default 3), `FAASADE_BENCH_ROUNDS` the rounds
 //! per server (default 5), `FAASADE_BENCH_CONNECTIONS` the keep-alive connections (default 32).
 //! Rounds alternate between the servers so drift on the machine hits both alike; the median
@@ -30,7 +30,7 @@ fn main() {
     let connections = env_or("FAASADE_BENCH_CONNECTIONS", 32) as usize;
     let faasade = common::build(&["-p", "hello"], "hello", "faasade-local-hello");
     let hyper = common::build(
-        &["-p", "faasade", "--example", "hyper_hello"],
+        &["-p", "faasade-benches", "--example", "hyper_hello"],
         "examples/hyper_hello",
         "hyper-hello",
     );

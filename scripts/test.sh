@@ -26,8 +26,26 @@ while [ $# -gt 0 ]; do
 done
 mkdir -p "$FAASADE_CACHE"
 
-# Each step shows the seconds since the start, so a slow step stands out.
-step() { printf '\n==> [%ss] %s\n' "$SECONDS" "$*"; }
+# Each step shows the seconds since the start, so a slow step stands out; at the end (or at
+# a failure) a table gives each step's own time.
+STEP_NAMES=()
+STEP_STARTS=()
+step() {
+  printf '\n==> [%ss] %s\n' "$SECONDS" "$*"
+  STEP_NAMES+=("$*")
+  STEP_STARTS+=("$SECONDS")
+}
+step_table() {
+  local status=$? i end
+  printf '\n| step | seconds |\n|---|---|\n'
+  for i in "${!STEP_NAMES[@]}"; do
+    end=${STEP_STARTS[$((i + 1))]:-$SECONDS}
+    printf '| %s | %s |\n' "${STEP_NAMES[$i]}" "$((end - STEP_STARTS[i]))"
+  done
+  printf '| total | %s |\n' "$SECONDS"
+  [ "$status" = 0 ] || printf 'scripts/test.sh: failed in the step "%s"\n' "${STEP_NAMES[-1]:-}"
+}
+trap step_table EXIT
 
 step "toolchain components"
 for component in rustfmt clippy; do
@@ -194,19 +212,19 @@ cargo test --locked -p faasade-local --no-default-features --lib
 
 step "benchmark: local target vs plain hyper"
 FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BENCH_ROUNDS:-3}" \
-  cargo bench --locked --bench local_vs_hyper
+  cargo bench --locked -p faasade-benches --bench local_vs_hyper
 
 step "benchmark: aws target vs hand-written lambda_http (cargo-lambda emulator)"
 FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BENCH_ROUNDS:-3}" \
-  cargo bench --locked --bench aws_vs_lambda_http
+  cargo bench --locked -p faasade-benches --bench aws_vs_lambda_http
 
 step "benchmark: cloudflare target vs hand-written workers-rs (workerd)"
 FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BENCH_ROUNDS:-3}" \
-  cargo bench --locked --bench cloudflare_vs_workers_rs
+  cargo bench --locked -p faasade-benches --bench cloudflare_vs_workers_rs
 
 step "benchmark: fastly target vs hand-written fastly crate (Viceroy)"
 FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BENCH_ROUNDS:-3}" \
-  cargo bench --locked --bench fastly_vs_fastly_crate
+  cargo bench --locked -p faasade-benches --bench fastly_vs_fastly_crate
 
 step "benchmark: the Wasm host vs wasmtime serve; cold start; instantiation; Wasm vs native compute"
 FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BENCH_ROUNDS:-3}" \

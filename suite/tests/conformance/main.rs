@@ -1,7 +1,7 @@
 //! The cross-target conformance suite: the shared cases, sent to the conformance app running
 //! on each target's real local runtime, with a target × case table at the end.
 //!
-//! `cargo test --test conformance` runs every target; `FAASADE_TARGETS=local,aws` picks some.
+//! `cargo test -p faasade-suite --test conformance` runs every target; `FAASADE_TARGETS=local,aws` picks some.
 
 mod cases;
 mod extras;

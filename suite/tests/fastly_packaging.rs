@@ -4,9 +4,7 @@
 //! `<name>/fastly.toml`; and the template itself served by Viceroy. The test command installs
 //! both tools (`FAASADE_NPM`, `FAASADE_VICEROY`).
 
-#[allow(dead_code)]
-#[path = "conformance/shims/process.rs"]
-mod process;
+use faasade_suite::process;
 
 use std::process::Command;
 use std::time::Duration;

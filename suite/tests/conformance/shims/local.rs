@@ -4,8 +4,8 @@
 use std::process::Command;
 use std::time::Duration;
 
-use super::process::{Process, cargo_build, scratch};
 use super::{Instance, ProcessInstance, Setup, Shim};
+use faasade_suite::process::{Process, cargo_build, scratch};
 
 pub(crate) struct Local;
 

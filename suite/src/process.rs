@@ -1,5 +1,5 @@
-//! Helpers the shims share: building an example with cargo, and running a runtime process
-//! whose output is captured and searched.
+//! Building the workspace's examples with cargo, and running a runtime process whose output is
+//! captured and searched.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
@@ -9,13 +9,26 @@ use std::time::{Duration, Instant};
 
 use cargo_faasade::project::{self, Artifact};
 
-/// The workspace root.
-pub(crate) fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+/// The workspace root (the suite's package sits one folder below it).
+pub fn workspace() -> PathBuf {
+    let suite = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    suite
+        .parent()
+        .expect("suite/ inside the workspace")
+        .to_path_buf()
+}
+
+/// `cargo-faasade`, built from the workspace (once per test process): what the end-to-end
+/// tests run as `cargo faasade`.
+pub fn cli() -> &'static std::path::Path {
+    static CLI: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CLI.get_or_init(|| {
+        cargo_build("cargo-faasade", &["--bin", "cargo-faasade"]).unwrap_or_else(|e| panic!("{e}"))
+    })
 }
 
 /// `cargo build -p <package> <extra..>`; the path of the executable it produced.
-pub(crate) fn cargo_build(package: &str, extra: &[&str]) -> Result<PathBuf, String> {
+pub fn cargo_build(package: &str, extra: &[&str]) -> Result<PathBuf, String> {
     cargo_artifact(package, extra)?
         .executable
         .ok_or_else(|| format!("cargo build -p {package} produced no executable"))
@@ -29,8 +42,7 @@ fn cargo_artifact(package: &str, extra: &[&str]) -> Result<Artifact, String> {
 
 /// The library of example `package` built as a `wasm32-wasip2` component (`--release`,
 /// `--lib`) with `features` alone (`--no-default-features`): the `spin` and `wasi` targets.
-#[allow(dead_code)]
-pub(crate) fn cargo_build_component(package: &str, features: &str) -> Result<PathBuf, String> {
+pub fn cargo_build_component(package: &str, features: &str) -> Result<PathBuf, String> {
     let args = [
         "--release",
         "--target",
@@ -55,8 +67,7 @@ pub(crate) fn cargo_build_component(package: &str, features: &str) -> Result<Pat
 
 /// The binary of example `package` built for Fastly (`--release`, `wasm32-wasip1`,
 /// `--features fastly`, the binary alone: the library's cdylib would write the same `.wasm`).
-#[allow(dead_code)]
-pub(crate) fn cargo_build_fastly(package: &str) -> Result<PathBuf, String> {
+pub fn cargo_build_fastly(package: &str) -> Result<PathBuf, String> {
     let target = [
         "--release",
         "--target",
@@ -69,12 +80,11 @@ pub(crate) fn cargo_build_fastly(package: &str) -> Result<PathBuf, String> {
 
 /// The triple the openwhisk target ships: a static binary that runs on every OpenWhisk
 /// runtime image (glibc 2.23 actionloop-base, Alpine dockerskeleton).
-pub(crate) const OPENWHISK_TRIPLE: &str = "x86_64-unknown-linux-musl";
+pub const OPENWHISK_TRIPLE: &str = "x86_64-unknown-linux-musl";
 
 /// The binary of example `package` built for OpenWhisk (`--release`, static musl,
 /// `--features openwhisk`): the action's `exec`.
-#[allow(dead_code)]
-pub(crate) fn cargo_build_openwhisk(package: &str) -> Result<PathBuf, String> {
+pub fn cargo_build_openwhisk(package: &str) -> Result<PathBuf, String> {
     let args = [
         "--release",
         "--target",
@@ -90,13 +100,14 @@ pub(crate) fn cargo_build_openwhisk(package: &str) -> Result<PathBuf, String> {
 }
 
 /// A child process with its stdout and stderr collected line by line.
-pub(crate) struct Process {
+pub struct Process {
     child: Child,
     output: Arc<Mutex<String>>,
 }
 
 impl Process {
-    pub(crate) fn spawn(mut command: Command) -> Result<Self, String> {
+    /// Start `command` with its output collected; an error names the program.
+    pub fn spawn(mut command: Command) -> Result<Self, String> {
         let program = format!("{:?}", command.get_program());
         let mut child = command
             .stdin(Stdio::null())
@@ -110,12 +121,13 @@ impl Process {
         Ok(Self { child, output })
     }
 
-    pub(crate) fn output(&self) -> String {
+    /// Everything it printed so far, stdout and stderr interleaved by line.
+    pub fn output(&self) -> String {
         self.output.lock().unwrap().clone()
     }
 
     /// Wait until a line containing `needle` appears; the rest of that line after it.
-    pub(crate) fn wait_for(&mut self, needle: &str, timeout: Duration) -> Result<String, String> {
+    pub fn wait_for(&mut self, needle: &str, timeout: Duration) -> Result<String, String> {
         let start = Instant::now();
         loop {
             if let Some(rest) = self
@@ -142,7 +154,7 @@ impl Process {
     }
 
     /// SIGTERM, then wait; a process that does not exit, or exits with an error, is reported.
-    pub(crate) fn terminate(mut self, timeout: Duration) -> Result<(), String> {
+    pub fn terminate(mut self, timeout: Duration) -> Result<(), String> {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
@@ -184,13 +196,12 @@ fn collect(stream: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
 
 /// A tool the test command installed: `$<env>` if set, else `<path>` inside its cache
 /// (`$FAASADE_CACHE`, `~/.cache/faasade` by default), e.g. `venv/bin/cargo-lambda`.
-pub(crate) fn cached_tool(env: &str, path: &str) -> PathBuf {
+pub fn cached_tool(env: &str, path: &str) -> PathBuf {
     cargo_faasade::tools::cached(env, path)
 }
 
 /// [`cached_tool`], or an error naming `what` is missing and how to get it.
-#[allow(dead_code)]
-pub(crate) fn installed_tool(env: &str, path: &str, what: &str) -> Result<PathBuf, String> {
+pub fn installed_tool(env: &str, path: &str, what: &str) -> Result<PathBuf, String> {
     let found = cached_tool(env, path);
     if found.exists() {
         Ok(found)
@@ -203,8 +214,7 @@ pub(crate) fn installed_tool(env: &str, path: &str, what: &str) -> Result<PathBu
 }
 
 /// Wait until `url` answers `200`; `what` names the runtime in the error, with its output.
-#[allow(dead_code)]
-pub(crate) fn wait_for_ok(
+pub fn wait_for_ok(
     process: &Process,
     url: &str,
     timeout: Duration,
@@ -231,8 +241,7 @@ pub(crate) fn wait_for_ok(
 }
 
 /// A free TCP port on 127.0.0.1.
-#[allow(dead_code)]
-pub(crate) fn free_port() -> Result<u16, String> {
+pub fn free_port() -> Result<u16, String> {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -240,7 +249,7 @@ pub(crate) fn free_port() -> Result<u16, String> {
 }
 
 /// A fresh scratch folder under the target directory (kept for inspection after a failure).
-pub(crate) fn scratch(name: &str) -> Result<PathBuf, String> {
+pub fn scratch(name: &str) -> Result<PathBuf, String> {
     let dir = workspace().join("target/conformance").join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;

@@ -1,7 +1,6 @@
 //! The shared conformance cases: loading them and checking one response against a case.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -53,11 +52,11 @@ pub(crate) struct Expect {
 
 /// The cases the suite runs, and a problem with them if the project's copy has drifted.
 ///
-/// The project keeps a copy (tests/conformance/cases.json) so a fresh clone runs on its own;
+/// The project keeps a copy (suite/tests/conformance/cases.json) so a fresh clone runs on its own;
 /// where the team's shared copy sits beside the repository, the two must be identical.
 pub(crate) fn load() -> Result<Cases, String> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let vendored = root.join("tests/conformance/cases.json");
+    let root = faasade_suite::process::workspace();
+    let vendored = root.join("suite/tests/conformance/cases.json");
     let text =
         std::fs::read_to_string(&vendored).map_err(|e| format!("{}: {e}", vendored.display()))?;
     let shared = root.join("../shared/conformance/cases.json");

@@ -13,9 +13,9 @@ use std::fmt::Write as _;
 use std::process::Command;
 use std::time::Duration;
 
-use super::process::{cargo_build, cargo_build_component, free_port, scratch, workspace};
 use super::wasi::wasmtime_serve;
 use super::{Instance, ProcessInstance, Setup, Shim, app_config, environment};
+use faasade_suite::process::{cargo_build, cargo_build_component, free_port, scratch, workspace};
 
 /// The Spin component on Faasade's Wasm host, with Spin's variables and key-value stores.
 pub(crate) struct SpinOnWasmHost;

@@ -9,9 +9,9 @@
 //! as `wsk action create -p` does); its secrets as `/init`'s `env` (parameters created with
 //! `init: true`).
 
-use super::process::{cargo_build_openwhisk, workspace};
 use super::{Instance, Setup, Shim, app_config};
 use cargo_faasade::openwhisk as driver;
+use faasade_suite::process::{cargo_build_openwhisk, workspace};
 
 pub(crate) struct OpenWhisk;
 

@@ -1,8 +1,6 @@
 //! The examples, built and run the way a user runs them, answer over HTTP.
 
-#[allow(dead_code)]
-#[path = "conformance/shims/process.rs"]
-mod process;
+use faasade_suite::process;
 
 use std::process::Command;
 use std::time::Duration;

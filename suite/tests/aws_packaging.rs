@@ -3,9 +3,7 @@
 //! The test command installs both tools and points `FAASADE_CARGO_LAMBDA` / `FAASADE_CFN_LINT`
 //! at them.
 
-#[allow(dead_code)]
-#[path = "conformance/shims/process.rs"]
-mod process;
+use faasade_suite::process;
 
 use std::io::Read;
 use std::path::Path;
@@ -13,8 +11,8 @@ use std::process::Command;
 
 use process::cached_tool;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+fn root() -> std::path::PathBuf {
+    process::workspace()
 }
 
 /// `bootstrap` from `zip`: the file's bytes and its Unix mode.

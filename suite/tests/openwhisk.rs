@@ -5,12 +5,10 @@
 //! OpenWhisk sends for raw and non-raw web actions and plain actions. Then the deployable zip
 //! and the wskdeploy manifest template.
 
-#[allow(dead_code)]
-#[path = "conformance/shims/process.rs"]
-mod process;
+use faasade_suite::process;
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use base64::Engine as _;
@@ -297,7 +295,7 @@ fn the_action_zip_holds_a_static_exec_at_its_top() {
 /// cfn-lint by the test command).
 fn manifest() -> Value {
     let python = cargo_faasade::tools::venv_tool("python3");
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/openwhisk/manifest.yaml");
+    let path = process::workspace().join("templates/openwhisk/manifest.yaml");
     let out = Command::new(&python)
         .args([
             "-c",
@@ -322,12 +320,11 @@ fn the_manifest_template_deploys_the_zip_as_a_raw_web_action() {
     assert_eq!(action["native"], true);
     assert_eq!(action["web"], "raw");
     // Every var of the app is an input with its value.
-    let config: toml::Table = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/hello/faasade.toml"),
-    )
-    .unwrap()
-    .parse()
-    .unwrap();
+    let config: toml::Table =
+        std::fs::read_to_string(process::workspace().join("examples/hello/faasade.toml"))
+            .unwrap()
+            .parse()
+            .unwrap();
     for (name, value) in config["vars"].as_table().unwrap() {
         assert_eq!(
             action["inputs"][name].as_str(),
@@ -335,10 +332,9 @@ fn the_manifest_template_deploys_the_zip_as_a_raw_web_action() {
             "input {name}"
         );
     }
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/openwhisk/manifest.yaml"),
-    )
-    .unwrap();
+    let text =
+        std::fs::read_to_string(process::workspace().join("templates/openwhisk/manifest.yaml"))
+            .unwrap();
     assert!(
         text.contains(
             "cargo build --release --target x86_64-unknown-linux-musl --features openwhisk"

@@ -9,8 +9,9 @@
 //! workerd through `wrangler dev`, Viceroy, the Wasm host for Spin and WASI, the OpenWhisk
 //! driver behind its front); every template compiles for every target.
 //!
-//! The apps are built in `$FAASADE_CACHE/e2e-target` (default `~/.cache/faasade`), outside the
-//! clone, so a second run rebuilds little but Faasade itself.
+//! The apps are built in the workspace's own target folder, with the workspace's Cargo.lock
+//! (`cargo faasade new` copies it for a path dependency), so their dependencies are the very
+//! builds the conformance suite and the benchmarks made: each is compiled once.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -19,13 +20,15 @@ use std::time::{Duration, Instant};
 use cargo_faasade::openwhisk::ActionLoop;
 use cargo_faasade::tools;
 
-const CLI: &str = env!("CARGO_BIN_EXE_cargo-faasade");
+use faasade_suite::process::cli;
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    faasade_suite::process::workspace()
+}
+
+/// The workspace's target folder, which the apps share with every other build of the suite.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo().join("target"), PathBuf::from)
 }
 
 /// A fresh folder for this test's apps.
@@ -38,11 +41,11 @@ fn scratch(name: &str) -> PathBuf {
 
 /// `cargo faasade <args>` in `dir`.
 fn faasade(dir: &Path) -> Command {
-    let mut command = Command::new(CLI);
+    let mut command = Command::new(cli());
     command
         .arg("faasade")
         .current_dir(dir)
-        .env("CARGO_TARGET_DIR", tools::cache_dir().join("e2e-target"));
+        .env("CARGO_TARGET_DIR", target_dir());
     command
 }
 
@@ -425,7 +428,7 @@ fn check_everywhere(app: &Path) {
             .arg("check")
             .args(args)
             .current_dir(app)
-            .env("CARGO_TARGET_DIR", tools::cache_dir().join("e2e-target"))
+            .env("CARGO_TARGET_DIR", target_dir())
             .status()
             .unwrap();
         assert!(status.success(), "{}: cargo check {args:?}", app.display());
@@ -451,7 +454,7 @@ fn every_template_compiles_for_every_target() {
 #[test]
 fn help_and_mistakes_are_clear() {
     for sub in ["new", "build", "dev", "package", "doctor"] {
-        let out = Command::new(CLI)
+        let out = Command::new(cli())
             .args(["faasade", sub, "--help"])
             .output()
             .unwrap();
@@ -553,7 +556,7 @@ fn cargo_generate_fills_the_templates_as_new_does() {
 #[test]
 fn doctor_names_what_is_missing_and_how_to_get_it() {
     let doctor = |viceroy: &Path, host: &Path| {
-        Command::new(CLI)
+        Command::new(cli())
             .args(["faasade", "doctor", "fastly", "spin"])
             .env("FAASADE_VICEROY", viceroy)
             .env("FAASADE_WASM_HOST", host)
@@ -575,7 +578,7 @@ fn doctor_names_what_is_missing_and_how_to_get_it() {
     );
     assert!(report.contains(&install_host), "{report}");
 
-    let present = Path::new(CLI);
+    let present = cli();
     let out = doctor(present, present);
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{report}");
@@ -586,7 +589,7 @@ fn doctor_names_what_is_missing_and_how_to_get_it() {
     );
     assert!(report.contains("ok       Rust target wasm32-wasip2: installed"));
 
-    let out = Command::new(CLI)
+    let out = Command::new(cli())
         .args(["faasade", "doctor", "gcp"])
         .output()
         .unwrap();

@@ -9,8 +9,8 @@
 use std::process::Command;
 use std::time::Duration;
 
-use super::process::{cargo_build_component, free_port, installed_tool, workspace};
 use super::{Instance, ProcessInstance, Setup, Shim, app_config, environment};
+use faasade_suite::process::{cargo_build_component, free_port, installed_tool, workspace};
 
 pub(crate) struct Wasi;
 

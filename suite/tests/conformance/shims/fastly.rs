@@ -10,8 +10,8 @@
 use std::process::Command;
 use std::time::Duration;
 
-use super::process::{cargo_build_fastly, free_port, installed_tool, scratch, workspace};
 use super::{Instance, ProcessInstance, Setup, Shim, app_config};
+use faasade_suite::process::{cargo_build_fastly, free_port, installed_tool, scratch, workspace};
 
 pub(crate) struct Fastly;
 

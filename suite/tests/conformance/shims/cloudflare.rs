@@ -13,8 +13,8 @@
 use std::process::Command;
 use std::time::Duration;
 
-use super::process::{Process, free_port, installed_tool, scratch, workspace};
 use super::{Instance, ProcessInstance, Setup, Shim, app_config};
+use faasade_suite::process::{Process, free_port, installed_tool, scratch, workspace};
 
 pub(crate) struct Cloudflare;
 

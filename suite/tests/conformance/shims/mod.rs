@@ -6,7 +6,6 @@ mod cloudflare;
 mod fastly;
 mod local;
 mod openwhisk;
-mod process;
 mod spin;
 mod wasi;
 
@@ -14,7 +13,7 @@ use std::time::Duration;
 
 use cargo_faasade::config::AppConfig;
 use cargo_faasade::manifest::App;
-use process::Process;
+use faasade_suite::process::{self, Process};
 
 /// What every target's app is started with.
 pub(crate) struct Setup {
@@ -128,16 +127,29 @@ impl Instance for ProcessInstance {
     }
 }
 
-/// Every shim, in table order.
+/// Every shim, in the registry's order: one per target (two for spin, which runs on two
+/// hosts). A target in the registry without a shim stops the suite.
 pub(crate) fn all() -> Vec<Box<dyn Shim>> {
-    vec![
-        Box::new(local::Local),
-        Box::new(aws::Aws),
-        Box::new(cloudflare::Cloudflare),
-        Box::new(fastly::Fastly),
-        Box::new(spin::SpinOnWasmHost),
-        Box::new(spin::SpinOnWasmtime),
-        Box::new(openwhisk::OpenWhisk),
-        Box::new(wasi::Wasi),
-    ]
+    faasade::targets::TARGETS
+        .iter()
+        .flat_map(|t| for_target(t.name))
+        .collect()
+}
+
+fn for_target(target: &str) -> Vec<Box<dyn Shim>> {
+    match target {
+        "local" => vec![Box::new(local::Local)],
+        "aws" => vec![Box::new(aws::Aws)],
+        "cloudflare" => vec![Box::new(cloudflare::Cloudflare)],
+        "fastly" => vec![Box::new(fastly::Fastly)],
+        "spin" => vec![
+            Box::new(spin::SpinOnWasmHost),
+            Box::new(spin::SpinOnWasmtime),
+        ],
+        "openwhisk" => vec![Box::new(openwhisk::OpenWhisk)],
+        "wasi" => vec![Box::new(wasi::Wasi)],
+        other => panic!(
+            "the target `{other}` is in the registry but has no conformance shim: add one in suite/tests/conformance/shims/"
+        ),
+    }
 }

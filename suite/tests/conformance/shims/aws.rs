@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use super::process::{free_port, installed_tool, workspace};
 use super::{Instance, ProcessInstance, Setup, Shim, app_config};
+use faasade_suite::process::{free_port, installed_tool, workspace};
 
 pub(crate) struct Aws;
 
