@@ -44,7 +44,11 @@ pub mod kv {
     pub use faasade_core::kv::*;
 }
 
-pub mod targets;
+/// Every target, what it supports and what it is tested on: the registry everything else is
+/// derived from.
+pub mod targets {
+    pub use faasade_targets::*;
+}
 
 /// The local target, for an app's own tests: [`local::call`] answers one request in-process,
 /// [`local::start`] serves on a real socket.
@@ -55,80 +59,10 @@ pub mod local {
 
 // ---- target selection -------------------------------------------------------------------------
 
-/// One compile error per pair of target features enabled together.
-macro_rules! exclusive_targets {
-    ($first:literal $(, $rest:literal)*) => {
-        $(
-            #[cfg(all(feature = $first, feature = $rest))]
-            compile_error!(concat!(
-                "faasade: the target features `", $first, "` and `", $rest, "` are both enabled; ",
-                "a build targets exactly one provider (e.g. `--features ", $first, "`)"
-            ));
-        )*
-        exclusive_targets!($($rest),*);
-    };
-    () => {};
-}
-exclusive_targets!("aws", "cloudflare", "fastly", "spin", "openwhisk", "wasi");
-
-#[cfg(all(
-    feature = "cloudflare",
-    not(all(target_arch = "wasm32", target_os = "unknown"))
-))]
-compile_error!(
-    "faasade: the `cloudflare` target builds for wasm32-unknown-unknown: \
-     `worker-build --release --features cloudflare` (see docs/targets/cloudflare.md)"
-);
-
-#[cfg(all(
-    feature = "fastly",
-    not(all(target_arch = "wasm32", target_os = "wasi", target_env = "p1"))
-))]
-compile_error!(
-    "faasade: the `fastly` target builds for wasm32-wasip1: \
-     `cargo build --release --target wasm32-wasip1 --features fastly` (see docs/targets/fastly.md)"
-);
-
-#[cfg(all(
-    feature = "spin",
-    not(all(target_arch = "wasm32", target_os = "wasi", target_env = "p2"))
-))]
-compile_error!(
-    "faasade: the `spin` target builds for wasm32-wasip2: \
-     `cargo build --release --target wasm32-wasip2 --features spin` (see docs/targets/spin.md)"
-);
-
-#[cfg(all(
-    feature = "wasi",
-    not(all(target_arch = "wasm32", target_os = "wasi", target_env = "p2"))
-))]
-compile_error!(
-    "faasade: the `wasi` target builds for wasm32-wasip2: \
-     `cargo build --release --target wasm32-wasip2 --features wasi` (see docs/targets/wasi.md)"
-);
-
-#[cfg(all(feature = "openwhisk", not(target_os = "linux")))]
-compile_error!(
-    "faasade: the `openwhisk` target builds a static Linux binary: \
-     `cargo build --release --target x86_64-unknown-linux-musl --features openwhisk` \
-     (see docs/targets/openwhisk.md)"
-);
-
-#[cfg(all(feature = "aws", target_family = "wasm"))]
-compile_error!("faasade: the `aws` target builds for Linux (x86_64 or aarch64), not WebAssembly");
-
-#[cfg(all(
-    target_family = "wasm",
-    not(any(
-        feature = "cloudflare",
-        feature = "fastly",
-        feature = "spin",
-        feature = "wasi"
-    ))
-))]
-compile_error!(
-    "faasade: a WebAssembly build needs a target feature: `cloudflare`, `fastly`, `spin` or `wasi`"
-);
+// The build script reads the registry (`faasade-targets`) and writes a compile error for every
+// selection it cannot build: two target features at once, a target on a platform it does not
+// build for, a WebAssembly build without a target.
+include!(concat!(env!("OUT_DIR"), "/selection.rs"));
 
 #[doc(hidden)]
 pub mod __private {
@@ -336,15 +270,7 @@ macro_rules! run {
 
 /// A target's build has already failed with a clear message; keep further errors away.
 #[doc(hidden)]
-#[cfg(not(any(
-    faasade_local,
-    faasade_target = "aws",
-    faasade_target = "cloudflare",
-    faasade_target = "fastly",
-    faasade_target = "spin",
-    faasade_target = "openwhisk",
-    faasade_target = "wasi"
-)))]
+#[cfg(not(faasade_selected))]
 #[macro_export]
 macro_rules! __entry {
     ($factory:expr) => {

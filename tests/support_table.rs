@@ -1,7 +1,7 @@
 //! The README's support table is generated from `faasade::targets`; this keeps them equal.
 //! `FAASADE_BLESS=1 cargo test --test support_table` rewrites the README's copy.
 
-const START: &str = "<!-- support-table:start (generated from src/targets.rs) -->\n";
+const START: &str = "<!-- support-table:start (generated from targets/src/lib.rs) -->\n";
 const END: &str = "<!-- support-table:end -->";
 
 #[test]

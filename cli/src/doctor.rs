@@ -8,10 +8,10 @@ enum Need {
     Tool(Tool),
 }
 
-/// Each target's requirements.
-fn needs(target: &str) -> Vec<Need> {
+/// Each target's requirements; `None` for a name the registry does not know.
+fn needs(target: &str) -> Option<Vec<Need>> {
     use Need::*;
-    match target {
+    Some(match target {
         "local" => vec![],
         "aws" => vec![
             RustTarget("aarch64-unknown-linux-gnu"),
@@ -30,8 +30,8 @@ fn needs(target: &str) -> Vec<Need> {
             RustTarget("x86_64-unknown-linux-musl"),
             Tool(tools::MUSL_GCC),
         ],
-        _ => vec![],
-    }
+        _ => return None,
+    })
 }
 
 /// A report line per requirement; whether everything is present.
@@ -39,7 +39,11 @@ pub fn report(targets: &[&str]) -> (String, bool) {
     let mut out = String::new();
     let mut all = true;
     for target in targets {
-        let needs = needs(target);
+        let Some(needs) = needs(target) else {
+            out.push_str(&format!("{target}: unknown target\n"));
+            all = false;
+            continue;
+        };
         if needs.is_empty() {
             out.push_str(&format!("{target}: ready (cargo alone)\n"));
             continue;
@@ -87,5 +91,19 @@ fn install_command(tool: &Tool) -> String {
             .install
             .replace("<faasade checkout>", &root.display().to_string()),
         _ => tool.install.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_target_in_the_registry_has_its_needs() {
+        for t in faasade_targets::TARGETS {
+            assert!(
+                super::needs(t.name).is_some(),
+                "doctor knows nothing of `{}`",
+                t.name
+            );
+        }
     }
 }

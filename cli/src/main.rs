@@ -6,9 +6,11 @@ use std::process::ExitCode;
 
 use cargo_faasade::build::{self, Options};
 use cargo_faasade::manifest::Arch;
-use cargo_faasade::project::{Project, TARGETS};
+use cargo_faasade::project::Project;
 use cargo_faasade::{dev, doctor, new, status};
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use faasade_targets::{TARGETS, Target};
 
 /// Cargo runs `cargo-faasade faasade <args>` for `cargo faasade <args>`.
 #[derive(Parser)]
@@ -41,8 +43,8 @@ enum Command {
     },
     /// Build the app for a target, and its deployable artifact under dist/<target>/.
     Build {
-        /// local, aws, cloudflare, fastly, spin, openwhisk or wasi.
-        target: String,
+        /// The target to build for.
+        target: TargetArg,
         #[command(flatten)]
         build: BuildArgs,
     },
@@ -50,7 +52,7 @@ enum Command {
     Dev {
         /// A target to run in its own local runtime (default: the local dev server).
         #[arg(default_value = "local")]
-        target: String,
+        target: TargetArg,
         #[command(flatten)]
         build: BuildArgs,
         /// The port to serve on.
@@ -62,8 +64,8 @@ enum Command {
     },
     /// Write a target's provider manifest from faasade.toml into dist/<target>/.
     Package {
-        /// aws, cloudflare, fastly, spin or openwhisk.
-        target: String,
+        /// The target whose manifest to write.
+        target: TargetArg,
         /// The Lambda architecture (aws).
         #[arg(long, value_enum, default_value = "arm64")]
         arch: ArchArg,
@@ -71,7 +73,13 @@ enum Command {
     /// Show which tools each target needs, which are here, and how to get the rest.
     Doctor {
         /// Only these targets (default: all).
-        targets: Vec<String>,
+        targets: Vec<TargetArg>,
+    },
+    /// Print the shell completion script for `cargo faasade` (e.g. `cargo faasade completions
+    /// bash > ~/.local/share/bash-completion/completions/cargo-faasade`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
     },
 }
 
@@ -86,6 +94,23 @@ struct BuildArgs {
     /// The app's folder (default: the current one or the nearest above with a Cargo.toml).
     #[arg(long)]
     path: Option<PathBuf>,
+}
+
+/// A target from the registry: `--help` lists them all, with their providers, and shell
+/// completion offers them.
+#[derive(Clone, Copy)]
+struct TargetArg(&'static Target);
+
+impl ValueEnum for TargetArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: std::sync::LazyLock<Vec<TargetArg>> =
+            std::sync::LazyLock::new(|| TARGETS.iter().map(TargetArg).collect());
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.name).help(self.0.provider))
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -135,7 +160,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 release: build.release,
                 arch: build.arch.into(),
             };
-            build::build(&project, &target, options)?;
+            build::build(&project, target.0.name, options)?;
         }
         Command::Dev {
             target,
@@ -148,27 +173,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 release: build.release,
                 arch: build.arch.into(),
             };
-            dev::dev(&project, &target, options, port, !no_watch)?;
+            dev::dev(&project, target.0.name, options, port, !no_watch)?;
         }
         Command::Package { target, arch } => {
             let project = project(None)?;
-            build::package(&project, &target, arch.into())?;
+            build::package(&project, target.0.name, arch.into())?;
         }
         Command::Doctor { targets } => {
-            let all: Vec<&str> = TARGETS.iter().map(|(t, _)| *t).collect();
             let chosen: Vec<&str> = if targets.is_empty() {
-                all
+                TARGETS.iter().map(|t| t.name).collect()
             } else {
-                for t in &targets {
-                    cargo_faasade::project::check_target(t)?;
-                }
-                targets.iter().map(String::as_str).collect()
+                targets.iter().map(|t| t.0.name).collect()
             };
             let (report, ready) = doctor::report(&chosen);
             print!("{report}");
             if !ready {
                 return Ok(ExitCode::FAILURE);
             }
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cargo as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "cargo", &mut std::io::stdout());
         }
     }
     Ok(ExitCode::SUCCESS)

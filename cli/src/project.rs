@@ -9,23 +9,12 @@ use crate::config::AppConfig;
 use crate::manifest::App;
 use crate::status;
 
-/// Every target `cargo faasade` builds, with the Rust target it compiles for.
-pub const TARGETS: &[(&str, &str)] = &[
-    ("local", "native"),
-    ("aws", "x86_64/aarch64-unknown-linux-gnu (cargo-lambda)"),
-    ("cloudflare", "wasm32-unknown-unknown (worker-build)"),
-    ("fastly", "wasm32-wasip1"),
-    ("spin", "wasm32-wasip2"),
-    ("openwhisk", "x86_64-unknown-linux-musl"),
-    ("wasi", "wasm32-wasip2"),
-];
-
-/// An error unless `target` is one of [`TARGETS`].
+/// An error unless `target` is in the registry (`faasade_targets::TARGETS`).
 pub fn check_target(target: &str) -> Result<()> {
-    if TARGETS.iter().any(|(t, _)| *t == target) {
+    if faasade_targets::target(target).is_some() {
         return Ok(());
     }
-    let names: Vec<&str> = TARGETS.iter().map(|(t, _)| *t).collect();
+    let names: Vec<&str> = faasade_targets::TARGETS.iter().map(|t| t.name).collect();
     bail!("no target `{target}`: pick one of {}", names.join(", "))
 }
 

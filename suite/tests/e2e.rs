@@ -453,7 +453,7 @@ fn every_template_compiles_for_every_target() {
 
 #[test]
 fn help_and_mistakes_are_clear() {
-    for sub in ["new", "build", "dev", "package", "doctor"] {
+    for sub in ["new", "build", "dev", "package", "doctor", "completions"] {
         let out = Command::new(cli())
             .args(["faasade", sub, "--help"])
             .output()
@@ -461,6 +461,30 @@ fn help_and_mistakes_are_clear() {
         assert!(out.status.success(), "{sub} --help");
         assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: cargo faasade"));
     }
+    // `build --help` lists every target with its provider; shell completion offers them.
+    let help = Command::new(cli())
+        .args(["faasade", "build", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for t in faasade::targets::TARGETS {
+        assert!(
+            help.contains(&format!("- {}:", t.name)) && help.contains(t.provider),
+            "{help}"
+        );
+    }
+    let completion = Command::new(cli())
+        .args(["faasade", "completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(completion.status.success());
+    let completion = String::from_utf8_lossy(&completion.stdout);
+    let offered = faasade::targets::TARGETS
+        .iter()
+        .map(|t| t.name)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(completion.contains(&offered), "{completion}");
     let parent = scratch("mistakes");
     let app = new_app(&parent, "oops", "kv");
     let run = |args: &[&str]| {
@@ -468,7 +492,20 @@ fn help_and_mistakes_are_clear() {
         assert!(!out.status.success(), "{args:?} must fail");
         String::from_utf8_lossy(&out.stderr).into_owned()
     };
-    assert!(run(&["build", "gcp"]).contains("no target `gcp`: pick one of local, aws"));
+    // The targets come from the registry: every one is offered, in its order.
+    let every_target = format!(
+        "[possible values: {}]",
+        faasade::targets::TARGETS
+            .iter()
+            .map(|t| t.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let err = run(&["build", "gcp"]);
+    assert!(
+        err.contains("invalid value 'gcp'") && err.contains(&every_target),
+        "{err}"
+    );
     // The kv template declares a store, which Lambda does not offer: refused before building.
     assert!(run(&["package", "aws"]).contains("the `aws` target does not support `kv`"));
     let err = run(&["package", "local"]);
@@ -593,7 +630,7 @@ fn doctor_names_what_is_missing_and_how_to_get_it() {
         .args(["faasade", "doctor", "gcp"])
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no target `gcp`"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid value 'gcp'"));
 }
 
 fn post(url: &str) -> String {
