@@ -141,7 +141,7 @@ fn write_manifests(
         }
         written.push(path);
     }
-    if target == "cloudflare" && !project.app.config.secrets.is_empty() {
+    if target == "cloudflare" && !project.app.config.file.secrets.is_empty() {
         let path = dist.join(".dev.vars");
         std::fs::write(&path, manifest::dev_vars(&project.app))?;
         written.push(path);

@@ -2,30 +2,21 @@
 //! uses it: the file read and checked by [`faasade_config`] (the local dev server reads it the
 //! same way), with the app's name settled (the package name when the file gives none).
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context as _, Result};
 use faasade_config::{AppFile, check_name};
 pub use faasade_config::{FILE, Schedule, Upstream};
 
-/// An app's configuration.
+/// An app's configuration: faasade.toml as [`faasade_config`] reads it, with the app's name
+/// settled.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AppConfig {
-    /// The app's name (provider service and function names).
+    /// The app's name (provider service and function names): the file's `name`, else the
+    /// package's.
     pub name: String,
-    /// `[vars]`.
-    pub vars: BTreeMap<String, String>,
-    /// `[secrets]`: names, with local development values.
-    pub secrets: BTreeMap<String, String>,
-    /// `[kv] stores`.
-    pub kv_stores: Vec<String>,
-    /// `[upstreams]`: name → origin (`https://host[:port]`).
-    pub upstreams: BTreeMap<String, Upstream>,
-    /// `routes`.
-    pub routes: Vec<String>,
-    /// `[[schedules]]`.
-    pub schedules: Vec<Schedule>,
+    /// The file, in the one schema the CLI and the dev server share.
+    pub file: AppFile,
 }
 
 impl AppConfig {
@@ -42,23 +33,20 @@ impl AppConfig {
     }
 
     fn from_file(file: AppFile, fallback_name: &str) -> Result<Self> {
-        let name = match file.name {
-            Some(name) => name,
+        let name = match &file.name {
+            Some(name) => name.clone(),
             None => {
                 let name = fallback_name.to_owned();
                 check_name("name", &name).context("the app has no `name` in faasade.toml")?;
                 name
             }
         };
-        Ok(Self {
-            name,
-            vars: file.vars,
-            secrets: file.secrets,
-            kv_stores: file.kv_stores.unwrap_or_default(),
-            upstreams: file.upstreams,
-            routes: file.routes,
-            schedules: file.schedules,
-        })
+        Ok(Self { name, file })
+    }
+
+    /// `[kv] stores`: none when the file lists none.
+    pub fn kv_stores(&self) -> &[String] {
+        self.file.kv_stores.as_deref().unwrap_or_default()
     }
 }
 
@@ -74,8 +62,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.name, "demo");
-        assert_eq!(c.kv_stores, ["default"]);
-        assert_eq!(c.upstreams["api"].authority(), "api.example.com");
+        assert_eq!(c.kv_stores(), ["default"]);
+        assert_eq!(c.file.upstreams["api"].authority(), "api.example.com");
         let err = format!(
             "{:#}",
             AppConfig::parse("[kv]\nstore = []", "app").unwrap_err()

@@ -151,7 +151,7 @@ fn start_target(project: &Project, target: &str, built: &Built, port: u16) -> Re
                 .arg("--app")
                 .arg(&project.dir)
                 .args(["--addr", addr]);
-            for upstream in app.config.upstreams.values() {
+            for upstream in app.config.file.upstreams.values() {
                 command.arg("--allow-outbound").arg(format!(
                     "{}:{}",
                     upstream.host,

@@ -46,24 +46,25 @@ impl App {
 
     /// Whether the app is a JSON event function: an app with schedules is one.
     fn is_event_app(&self) -> bool {
-        !self.config.schedules.is_empty()
+        !self.config.file.schedules.is_empty()
     }
 
     fn refuse_kv(&self, target: &str, why: &str) -> Result<()> {
-        if !self.config.kv_stores.is_empty() {
+        if !self.config.kv_stores().is_empty() {
             bail!(
                 "the `{target}` target does not support `kv` ({why}), and faasade.toml declares [kv] stores = {:?}",
-                self.config.kv_stores
+                self.config.kv_stores()
             );
         }
         Ok(())
     }
 
     fn refuse_schedules(&self, target: &str, why: &str) -> Result<()> {
-        if !self.config.schedules.is_empty() {
+        if !self.config.file.schedules.is_empty() {
             bail!(
                 "the `{target}` target does not support `schedules` ({why}); faasade.toml declares [[schedules]] {:?}",
                 self.config
+                    .file
                     .schedules
                     .iter()
                     .map(|s| &s.name)
@@ -74,12 +75,12 @@ impl App {
     }
 
     fn routes_note(&self, target: &str, how: &str) -> Vec<String> {
-        if self.config.routes.is_empty() {
+        if self.config.file.routes.is_empty() {
             Vec::new()
         } else {
             vec![format!(
                 "routes {:?}: the {target} manifest cannot carry them; {how}",
-                self.config.routes
+                self.config.file.routes
             )]
         }
     }
@@ -117,8 +118,8 @@ pub fn wrangler_toml(app: &App) -> Result<Manifest> {
         ("main".into(), "build/worker/shim.mjs".into()),
         ("compatibility_date".into(), "2026-11-01".into()),
     ]);
-    if !c.routes.is_empty() {
-        let routes = c.routes.iter().map(|pattern| {
+    if !c.file.routes.is_empty() {
+        let routes = c.file.routes.iter().map(|pattern| {
             let zone = pattern
                 .split('/')
                 .next()
@@ -131,16 +132,17 @@ pub fn wrangler_toml(app: &App) -> Result<Manifest> {
         });
         root.insert("routes".into(), Value::Array(routes.collect()));
     }
-    if !c.vars.is_empty() {
+    if !c.file.vars.is_empty() {
         let vars = c
+            .file
             .vars
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())));
         root.insert("vars".into(), Value::Table(table(vars)));
     }
-    if !c.kv_stores.is_empty() {
+    if !c.kv_stores().is_empty() {
         let namespaces = c
-            .kv_stores
+            .kv_stores()
             .iter()
             .map(|store| Value::Table(table([("binding".into(), Value::String(store.clone()))])));
         root.insert("kv_namespaces".into(), Value::Array(namespaces.collect()));
@@ -148,7 +150,7 @@ pub fn wrangler_toml(app: &App) -> Result<Manifest> {
     let mut header = format!(
         "{GENERATED}\nDeploy from this folder after `cargo faasade build cloudflare`: `wrangler deploy`."
     );
-    for name in c.secrets.keys() {
+    for name in c.file.secrets.keys() {
         let _ = write!(header, "\nSecret {name}: `wrangler secret put {name}`.");
     }
     Ok(Manifest {
@@ -161,7 +163,7 @@ pub fn wrangler_toml(app: &App) -> Result<Manifest> {
 /// `.dev.vars`: the secrets' local values, for `wrangler dev`.
 pub fn dev_vars(app: &App) -> String {
     let mut out = String::new();
-    for (k, v) in &app.config.secrets {
+    for (k, v) in &app.config.file.secrets {
         let _ = writeln!(out, "{k}={}", serde_json::Value::String(v.clone()));
     }
     out
@@ -175,13 +177,14 @@ pub fn fastly_toml(app: &App) -> Result<Manifest> {
     let c = &app.config;
     let vars = || {
         table(
-            c.vars
+            c.file
+                .vars
                 .iter()
                 .map(|(k, v)| (k.clone(), Value::String(v.clone()))),
         )
     };
     let mut setup = Table::new();
-    let items = c.vars.iter().map(|(k, v)| {
+    let items = c.file.vars.iter().map(|(k, v)| {
         (
             k.clone(),
             Value::Table(table([("value".into(), Value::String(v.clone()))])),
@@ -205,8 +208,8 @@ pub fn fastly_toml(app: &App) -> Result<Manifest> {
             ])),
         )])),
     );
-    if !c.secrets.is_empty() {
-        let entries = c.secrets.keys().map(|k| {
+    if !c.file.secrets.is_empty() {
+        let entries = c.file.secrets.keys().map(|k| {
             let description = format!("read with cx.secret(\"{k}\")");
             (
                 k.clone(),
@@ -220,7 +223,7 @@ pub fn fastly_toml(app: &App) -> Result<Manifest> {
                 Value::Table(table([("entries".into(), Value::Table(table(entries)))])),
             )])),
         );
-        let local_secrets = c.secrets.iter().map(|(k, v)| {
+        let local_secrets = c.file.secrets.iter().map(|(k, v)| {
             Value::Table(table([
                 ("key".into(), Value::String(k.clone())),
                 ("data".into(), Value::String(v.clone())),
@@ -234,21 +237,21 @@ pub fn fastly_toml(app: &App) -> Result<Manifest> {
             )])),
         );
     }
-    if !c.kv_stores.is_empty() {
+    if !c.kv_stores().is_empty() {
         let stores = || {
-            c.kv_stores
+            c.kv_stores()
                 .iter()
                 .map(|s| (s.clone(), Value::Table(Table::new())))
         };
         setup.insert("kv_stores".into(), Value::Table(table(stores())));
         let empty = c
-            .kv_stores
+            .kv_stores()
             .iter()
             .map(|s| (s.clone(), Value::Array(Vec::new())));
         local.insert("kv_stores".into(), Value::Table(table(empty)));
     }
-    if !c.upstreams.is_empty() {
-        let backends = c.upstreams.values().map(|u| {
+    if !c.file.upstreams.is_empty() {
+        let backends = c.file.upstreams.values().map(|u| {
             (
                 u.authority(),
                 Value::Table(table([
@@ -258,7 +261,7 @@ pub fn fastly_toml(app: &App) -> Result<Manifest> {
             )
         });
         setup.insert("backends".into(), Value::Table(table(backends)));
-        let local_backends = c.upstreams.values().map(|u| {
+        let local_backends = c.file.upstreams.values().map(|u| {
             (
                 u.authority(),
                 Value::Table(table([("url".into(), Value::String(u.origin()))])),
@@ -297,10 +300,10 @@ pub fn spin_toml(app: &App) -> Result<Manifest> {
     let component = c.name.to_ascii_lowercase().replace('_', "-");
     let mut variables = Table::new();
     let mut granted = Table::new();
-    let names = c.vars.keys().chain(c.secrets.keys());
+    let names = c.file.vars.keys().chain(c.file.secrets.keys());
     for name in names {
         let lower = name.to_ascii_lowercase();
-        let declaration = match c.vars.get(name) {
+        let declaration = match c.file.vars.get(name) {
             Some(value) => table([("default".into(), Value::String(value.clone()))]),
             None => table([
                 ("required".into(), Value::Boolean(true)),
@@ -319,14 +322,14 @@ pub fn spin_toml(app: &App) -> Result<Manifest> {
         "source".into(),
         Value::String(format!("{}.wasm", app.crate_name())),
     )]);
-    if !c.upstreams.is_empty() {
+    if !c.file.upstreams.is_empty() {
         spec.insert(
             "allowed_outbound_hosts".into(),
-            strings(c.upstreams.values().map(|u| u.origin())),
+            strings(c.file.upstreams.values().map(|u| u.origin())),
         );
     }
-    if !c.kv_stores.is_empty() {
-        spec.insert("key_value_stores".into(), strings(c.kv_stores.clone()));
+    if !c.kv_stores().is_empty() {
+        spec.insert("key_value_stores".into(), strings(c.kv_stores().to_vec()));
     }
     if !granted.is_empty() {
         spec.insert("variables".into(), Value::Table(granted));
@@ -362,7 +365,7 @@ pub fn spin_toml(app: &App) -> Result<Manifest> {
     let mut header = format!(
         "{GENERATED}\nDeploy from this folder after `cargo faasade build spin`: `spin deploy` (or `spin up` locally)."
     );
-    for name in c.secrets.keys() {
+    for name in c.file.secrets.keys() {
         let _ = write!(
             header,
             "\nSecret {name}: Spin variable `{}` (`SPIN_VARIABLE_{}=... spin up`, `spin cloud variables set`).",
@@ -448,11 +451,13 @@ pub fn sam_template(app: &App, arch: Arch) -> Result<Manifest> {
         yaml_str(&format!("{}, a Faasade app on AWS Lambda", c.name))
     );
     let params: Vec<(String, &String, Option<&String>)> = c
+        .file
         .vars
         .iter()
         .map(|(k, v)| (format!("Var{}", pascal(k)), k, Some(v)))
         .chain(
-            c.secrets
+            c.file
+                .secrets
                 .keys()
                 .map(|k| (format!("Secret{}", pascal(k)), k, None)),
         )
@@ -495,7 +500,7 @@ pub fn sam_template(app: &App, arch: Arch) -> Result<Manifest> {
     }
     if app.is_event_app() {
         y.push_str("      Events:\n");
-        for s in &c.schedules {
+        for s in &c.file.schedules {
             let _ = writeln!(
                 y,
                 "        Schedule{}:\n          Type: ScheduleV2\n          Properties:\n            ScheduleExpression: {}",
@@ -543,18 +548,18 @@ pub fn openwhisk_manifest(app: &App) -> Result<Manifest> {
         y.push_str("        web: raw\n");
     }
     y.push_str("        limits:\n          timeout: 60000\n          memorySize: 128\n");
-    if !c.vars.is_empty() || !c.secrets.is_empty() {
+    if !c.file.vars.is_empty() || !c.file.secrets.is_empty() {
         y.push_str("        inputs:\n");
-        for (k, v) in &c.vars {
+        for (k, v) in &c.file.vars {
             let _ = writeln!(y, "          {k}: {}", yaml_str(v));
         }
-        for k in c.secrets.keys() {
+        for k in c.file.secrets.keys() {
             let _ = writeln!(y, "          {k}: {}", yaml_str(&format!("${k}")));
         }
     }
     if app.is_event_app() {
         y.push_str("    triggers:\n");
-        for s in &c.schedules {
+        for s in &c.file.schedules {
             let _ = writeln!(
                 y,
                 "      {}:\n        feed: /whisk.system/alarms/alarm\n        inputs:\n          cron: {}",
@@ -563,7 +568,7 @@ pub fn openwhisk_manifest(app: &App) -> Result<Manifest> {
             );
         }
         y.push_str("    rules:\n");
-        for s in &c.schedules {
+        for s in &c.file.schedules {
             let _ = writeln!(
                 y,
                 "      {}:\n        trigger: {}\n        action: {name}",
@@ -601,9 +606,10 @@ pub fn for_target(app: &App, target: &str, arch: Arch) -> Result<Vec<Manifest>> 
 /// Vars and secrets, for runtimes that take them as environment variables.
 pub fn environment(app: &App) -> BTreeMap<String, String> {
     app.config
+        .file
         .vars
         .iter()
-        .chain(&app.config.secrets)
+        .chain(&app.config.file.secrets)
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }

@@ -287,10 +287,11 @@ impl WebFront {
         addr: &str,
         echo: bool,
     ) -> Result<Self, String> {
-        let secrets: Vec<(String, String)> = app.config.secrets.clone().into_iter().collect();
+        let secrets: Vec<(String, String)> = app.config.file.secrets.clone().into_iter().collect();
         let action = ActionLoop::spawn(exec, &secrets, true, echo)?;
         let defaults = app
             .config
+            .file
             .vars
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))

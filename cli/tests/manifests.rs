@@ -59,7 +59,7 @@ fn app(text: &str, package: &str) -> App {
 /// An HTTP app without KV, which Lambda and OpenWhisk do not offer.
 fn http_app_without_kv() -> App {
     let mut app = app(HTTP_APP, "shop");
-    app.config.kv_stores.clear();
+    app.config.file.kv_stores = None;
     app
 }
 

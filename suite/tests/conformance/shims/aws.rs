@@ -54,7 +54,7 @@ impl Shim for Aws {
         }
         // Lambda functions read secrets from the environment (filled by the deployment).
         let app = app_config(&workspace().join("examples/conformance"), setup)?;
-        for (name, value) in &app.config.secrets {
+        for (name, value) in &app.config.file.secrets {
             command.arg("--env-var").arg(format!("{name}={value}"));
         }
         // The emulator compiles the function before it can answer: wait for a first reply.

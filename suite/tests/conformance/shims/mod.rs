@@ -30,10 +30,11 @@ pub(crate) struct Setup {
 pub(crate) fn app_config(app: &std::path::Path, setup: &Setup) -> Result<App, String> {
     let mut config = AppConfig::read(app, "app").map_err(|e| format!("{e:#}"))?;
     config
+        .file
         .vars
         .insert("UPSTREAM_URL".into(), setup.upstream_url.clone());
     for (name, value) in &setup.vars {
-        config.vars.insert((*name).to_owned(), value.clone());
+        config.file.vars.insert((*name).to_owned(), value.clone());
     }
     let package = config.name.clone();
     Ok(App { config, package })

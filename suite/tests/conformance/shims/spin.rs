@@ -45,14 +45,14 @@ fn upstream_authority(url: &str) -> Result<String, String> {
 /// The app's faasade.toml with the suite's vars, as the host reads it.
 fn faasade_toml(config: &cargo_faasade::config::AppConfig) -> String {
     let mut out = format!("name = {:?}\n\n[vars]\n", config.name);
-    for (k, v) in &config.vars {
+    for (k, v) in &config.file.vars {
         let _ = writeln!(out, "{k} = {v:?}");
     }
     out.push_str("\n[secrets]\n");
-    for (k, v) in &config.secrets {
+    for (k, v) in &config.file.secrets {
         let _ = writeln!(out, "{k} = {v:?}");
     }
-    let _ = writeln!(out, "\n[kv]\nstores = {:?}", config.kv_stores);
+    let _ = writeln!(out, "\n[kv]\nstores = {:?}", config.kv_stores());
     out
 }
 
