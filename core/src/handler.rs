@@ -8,10 +8,12 @@
 //! be `Send` (Workers futures are not); adapters that need `Send` deal with it themselves.
 
 use std::any::Any;
+use std::cell::RefCell;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context as TaskContext, Poll};
 
 use bytes::Bytes;
@@ -264,6 +266,26 @@ pub fn error_response(err: &Error) -> Response {
         None => format!("{}\n", status.canonical_reason().unwrap_or("Error")),
     };
     Response::text(text).with_status(status)
+}
+
+thread_local! {
+    /// The app's handler in this instance: see [`instance_handler`].
+    static INSTANCE_HANDLER: RefCell<Option<Rc<dyn Handler>>> = const { RefCell::new(None) };
+}
+
+/// The app's handler, built by `factory` on the first request of this instance and kept for
+/// the next ones: Wasm hosts (Workers, Spin, wasi:http) call an export per request and may
+/// reuse the instance between them.
+pub fn instance_handler<F, H>(factory: F) -> Rc<dyn Handler>
+where
+    F: FnOnce() -> H,
+    H: Handler,
+{
+    INSTANCE_HANDLER.with(|h| {
+        h.borrow_mut()
+            .get_or_insert_with(|| Rc::new(factory()) as Rc<dyn Handler>)
+            .clone()
+    })
 }
 
 /// The answer to a request an adapter refused before (or instead of) running the handler — an

@@ -55,8 +55,6 @@ pub fn not_a_binary() -> ExitCode {
 }
 
 thread_local! {
-    /// The app's handler, built on the first request of this instance.
-    static HANDLER: RefCell<Option<Rc<dyn Handler>>> = const { RefCell::new(None) };
     /// Requests being answered, with the function that answers each one with a `500` should a
     /// panic abort the instance.
     static IN_FLIGHT: RefCell<Vec<(u64, js_sys::Function)>> = const { RefCell::new(Vec::new()) };
@@ -84,11 +82,7 @@ where
         log::init();
         install_panic_hook();
     });
-    let handler = HANDLER.with(|h| {
-        h.borrow_mut()
-            .get_or_insert_with(|| Rc::new(factory()) as Rc<dyn Handler>)
-            .clone()
-    });
+    let handler = handler::instance_handler(factory);
     let id = NEXT_ID.with(|n| {
         let id = n.get();
         n.set(id.wrapping_add(1));

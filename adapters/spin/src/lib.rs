@@ -29,9 +29,7 @@ mod platform;
 mod request;
 mod response;
 
-use std::cell::RefCell;
 use std::process::ExitCode;
-use std::rc::Rc;
 use std::sync::{Arc, Once};
 
 use faasade_core::Context;
@@ -46,11 +44,6 @@ pub use spin_sdk::wasip3::exports::http::handler::Guest;
 pub use spin_sdk::wasip3::http::types::{
     ErrorCode, Request as WasiRequest, Response as WasiResponse,
 };
-
-thread_local! {
-    /// The app's handler, built on the first request of this instance.
-    static HANDLER: RefCell<Option<Rc<dyn Handler>>> = const { RefCell::new(None) };
-}
 
 static INIT: Once = Once::new();
 
@@ -71,11 +64,7 @@ where
     H: Handler,
 {
     INIT.call_once(|| faasade_core::log_lines::install(faasade_core::log_lines::Stderr));
-    let handler = HANDLER.with(|h| {
-        h.borrow_mut()
-            .get_or_insert_with(|| Rc::new(factory()) as Rc<dyn Handler>)
-            .clone()
-    });
+    let handler = handler::instance_handler(factory);
     let res = match request::from_wasi(req).await {
         Ok((req, meta)) => {
             let cx = Context::new(Arc::new(platform::SpinPlatform), meta);

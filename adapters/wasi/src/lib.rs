@@ -28,7 +28,6 @@ mod response;
 
 use std::cell::RefCell;
 use std::process::ExitCode;
-use std::rc::Rc;
 use std::sync::{Arc, Once};
 
 use faasade_core::handler::{self, Handler};
@@ -43,8 +42,6 @@ pub use wasip2::exports::http::incoming_handler::Guest;
 pub use wasip2::http::types::{IncomingRequest, ResponseOutparam};
 
 thread_local! {
-    /// The app's handler, built on the first request of this instance.
-    static HANDLER: RefCell<Option<Rc<dyn Handler>>> = const { RefCell::new(None) };
     /// Where the current request's reply goes, until it is sent: the panic hook answers
     /// through it.
     static REPLY: RefCell<Option<ResponseOutparam>> = const { RefCell::new(None) };
@@ -75,11 +72,7 @@ where
         install_panic_hook();
     });
     REPLY.with(|r| *r.borrow_mut() = Some(out));
-    let handler = HANDLER.with(|h| {
-        h.borrow_mut()
-            .get_or_insert_with(|| Rc::new(factory()) as Rc<dyn Handler>)
-            .clone()
-    });
+    let handler = handler::instance_handler(factory);
     let res = match request::from_wasi(&req) {
         Ok((req, meta)) => {
             let cx = Context::new(Arc::new(platform::WasiPlatform), meta);
