@@ -225,7 +225,7 @@ pub async fn serve<H: Handler + ?Sized>(handler: &H, req: Request, cx: Context) 
             let message = panic_message(&*panic);
             let (request_id, path) = (log_cx.request_id(), uri.path());
             tracing::error!(request_id, %method, path, panic = message, "handler panicked");
-            error_response(&Error::from_status(StatusCode::INTERNAL_SERVER_ERROR))
+            panic_response()
         }
     }
 }
@@ -266,6 +266,13 @@ pub fn error_response(err: &Error) -> Response {
         None => format!("{}\n", status.canonical_reason().unwrap_or("Error")),
     };
     Response::text(text).with_status(status)
+}
+
+/// The answer to a request whose handler panicked: a generic `500`, the same on every target.
+/// [`serve`] gives it when it catches the panic; the targets where a panic aborts the instance
+/// give it from their panic hook.
+pub fn panic_response() -> Response {
+    error_response(&Error::from_status(StatusCode::INTERNAL_SERVER_ERROR))
 }
 
 thread_local! {

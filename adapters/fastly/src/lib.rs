@@ -81,8 +81,6 @@ fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         previous(info);
-        respond(handler::error_response(&faasade_core::Error::from_status(
-            http::StatusCode::INTERNAL_SERVER_ERROR,
-        )));
+        respond(handler::panic_response());
     }));
 }

@@ -95,10 +95,7 @@ fn install_panic_hook() {
     std::panic::set_hook(Box::new(move |info| {
         previous(info);
         if let Some(out) = REPLY.with(|r| r.try_borrow_mut().ok()?.take()) {
-            response::send(
-                handler::error_response(&faasade_core::Error::internal("panic")),
-                out,
-            );
+            response::send(handler::panic_response(), out);
         }
     }));
 }
