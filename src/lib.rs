@@ -66,18 +66,54 @@ include!(concat!(env!("OUT_DIR"), "/selection.rs"));
 
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(not(faasade_local))]
+    use std::process::ExitCode;
+
+    #[cfg(not(faasade_local))]
+    use faasade_core::handler::Handler;
+
+    // Every target's program entry under one name, `run(app_dir, factory)`: `app_dir` is the
+    // app's folder, which only the local target reads (its faasade.toml).
+    #[cfg(faasade_local)]
+    pub use faasade_local::run;
+
+    /// Poll the Lambda Runtime API.
     #[cfg(faasade_target = "aws")]
-    pub use faasade_aws::run as run_aws;
+    pub fn run<F: FnOnce() -> H, H: Handler>(_app_dir: Option<&str>, factory: F) -> ExitCode {
+        faasade_aws::run(factory)
+    }
+
+    /// Serve activations on the actionloop protocol (or the native one) until stdin closes.
+    #[cfg(faasade_target = "openwhisk")]
+    pub fn run<F: FnOnce() -> H, H: Handler>(_app_dir: Option<&str>, factory: F) -> ExitCode {
+        faasade_openwhisk::run(factory)
+    }
+
+    /// Serve the one client request Fastly started this program for.
+    #[cfg(faasade_target = "fastly")]
+    pub fn run<F: FnOnce() -> H, H: Handler>(_app_dir: Option<&str>, factory: F) -> ExitCode {
+        faasade_fastly::run(factory)
+    }
+
+    /// A Worker or a component is a library its host loads: as a program it says so.
+    #[cfg(any(
+        faasade_target = "cloudflare",
+        faasade_target = "spin",
+        faasade_target = "wasi"
+    ))]
+    pub fn run<F: FnOnce() -> H, H: Handler>(_app_dir: Option<&str>, _factory: F) -> ExitCode {
+        #[cfg(faasade_target = "cloudflare")]
+        return faasade_cloudflare::not_a_binary();
+        #[cfg(faasade_target = "spin")]
+        return faasade_spin::not_a_binary();
+        #[cfg(faasade_target = "wasi")]
+        return faasade_wasi::not_a_binary();
+    }
+
     #[cfg(faasade_target = "cloudflare")]
     pub use faasade_cloudflare as cloudflare;
     #[cfg(faasade_target = "cloudflare")]
     pub use faasade_cloudflare::wasm_bindgen;
-    #[cfg(faasade_target = "fastly")]
-    pub use faasade_fastly::run as run_fastly;
-    #[cfg(faasade_local)]
-    pub use faasade_local::run as run_local;
-    #[cfg(faasade_target = "openwhisk")]
-    pub use faasade_openwhisk::run as run_openwhisk;
     #[cfg(faasade_target = "spin")]
     pub use faasade_spin as spin;
     #[cfg(faasade_target = "wasi")]
@@ -88,73 +124,32 @@ pub mod __private {
 ///
 /// Every target gets `__faasade_run`, which [`run!`] calls from `src/main.rs` when the app is a
 /// library (as the Wasm targets that load a library need); a single-file binary app gets a
-/// `main` that calls it directly.
+/// `main` that calls it directly. The targets whose host calls an export of the library get
+/// it from [`__exports!`].
 #[doc(hidden)]
-#[cfg(faasade_local)]
+#[cfg(faasade_selected)]
 #[macro_export]
 macro_rules! __entry {
     ($factory:expr) => {
         #[doc(hidden)]
         pub fn __faasade_run() -> ::std::process::ExitCode {
-            $crate::__private::run_local(::std::option_env!("CARGO_MANIFEST_DIR"), $factory)
+            $crate::__private::run(::std::option_env!("CARGO_MANIFEST_DIR"), $factory)
         }
         #[allow(dead_code)]
         fn main() -> ::std::process::ExitCode {
             __faasade_run()
         }
+        $crate::__exports!($factory);
     };
 }
 
-/// The AWS Lambda entry point: poll the Runtime API.
-#[doc(hidden)]
-#[cfg(faasade_target = "aws")]
-#[macro_export]
-macro_rules! __entry {
-    ($factory:expr) => {
-        #[doc(hidden)]
-        pub fn __faasade_run() -> ::std::process::ExitCode {
-            $crate::__private::run_aws($factory)
-        }
-        #[allow(dead_code)]
-        fn main() -> ::std::process::ExitCode {
-            __faasade_run()
-        }
-    };
-}
-
-/// The OpenWhisk entry point: serve activations on the actionloop protocol (or the native
-/// one) until stdin closes.
-#[doc(hidden)]
-#[cfg(faasade_target = "openwhisk")]
-#[macro_export]
-macro_rules! __entry {
-    ($factory:expr) => {
-        #[doc(hidden)]
-        pub fn __faasade_run() -> ::std::process::ExitCode {
-            $crate::__private::run_openwhisk($factory)
-        }
-        #[allow(dead_code)]
-        fn main() -> ::std::process::ExitCode {
-            __faasade_run()
-        }
-    };
-}
-
-/// The Cloudflare Workers entry point: the module's `fetch` export, which worker-build's shim
-/// calls for every request. The app must be a `cdylib` library.
+/// The Cloudflare Workers export: the module's `fetch`, which worker-build's shim calls for
+/// every request. The app must be a `cdylib` library.
 #[doc(hidden)]
 #[cfg(faasade_target = "cloudflare")]
 #[macro_export]
-macro_rules! __entry {
+macro_rules! __exports {
     ($factory:expr) => {
-        #[doc(hidden)]
-        pub fn __faasade_run() -> ::std::process::ExitCode {
-            $crate::__private::cloudflare::not_a_binary()
-        }
-        #[allow(dead_code)]
-        fn main() -> ::std::process::ExitCode {
-            __faasade_run()
-        }
         #[doc(hidden)]
         #[$crate::__private::wasm_bindgen::prelude::wasm_bindgen(
                                                     js_name = fetch,
@@ -170,39 +165,13 @@ macro_rules! __entry {
     };
 }
 
-/// The Fastly Compute entry point: the program Fastly starts for each request serves the
-/// client request and ends.
-#[doc(hidden)]
-#[cfg(faasade_target = "fastly")]
-#[macro_export]
-macro_rules! __entry {
-    ($factory:expr) => {
-        #[doc(hidden)]
-        pub fn __faasade_run() -> ::std::process::ExitCode {
-            $crate::__private::run_fastly($factory)
-        }
-        #[allow(dead_code)]
-        fn main() -> ::std::process::ExitCode {
-            __faasade_run()
-        }
-    };
-}
-
-/// The Spin entry point: the component's `wasi:http/handler@0.3.0` export, which the host calls
-/// for every request. The app must be a `cdylib` library.
+/// The Spin export: the component's `wasi:http/handler@0.3.0`, which the host calls for every
+/// request. The app must be a `cdylib` library.
 #[doc(hidden)]
 #[cfg(faasade_target = "spin")]
 #[macro_export]
-macro_rules! __entry {
+macro_rules! __exports {
     ($factory:expr) => {
-        #[doc(hidden)]
-        pub fn __faasade_run() -> ::std::process::ExitCode {
-            $crate::__private::spin::not_a_binary()
-        }
-        #[allow(dead_code)]
-        fn main() -> ::std::process::ExitCode {
-            __faasade_run()
-        }
         #[doc(hidden)]
         struct __FaasadeSpin;
         impl $crate::__private::spin::Guest for __FaasadeSpin {
@@ -221,21 +190,13 @@ macro_rules! __entry {
     };
 }
 
-/// The WASI entry point: the component's `wasi:http/incoming-handler@0.2` export, which the host
-/// calls for every request. The app must be a `cdylib` library.
+/// The WASI export: the component's `wasi:http/incoming-handler@0.2`, which the host calls for
+/// every request. The app must be a `cdylib` library.
 #[doc(hidden)]
 #[cfg(faasade_target = "wasi")]
 #[macro_export]
-macro_rules! __entry {
+macro_rules! __exports {
     ($factory:expr) => {
-        #[doc(hidden)]
-        pub fn __faasade_run() -> ::std::process::ExitCode {
-            $crate::__private::wasi::not_a_binary()
-        }
-        #[allow(dead_code)]
-        fn main() -> ::std::process::ExitCode {
-            __faasade_run()
-        }
         #[doc(hidden)]
         struct __FaasadeWasi;
         impl $crate::__private::wasi::Guest for __FaasadeWasi {
@@ -250,6 +211,18 @@ macro_rules! __entry {
             __FaasadeWasi with_types_in $crate::__private::wasi::wasip2
         );
     };
+}
+
+/// The native targets and Fastly run as programs: no export.
+#[doc(hidden)]
+#[cfg(not(any(
+    faasade_target = "cloudflare",
+    faasade_target = "spin",
+    faasade_target = "wasi"
+)))]
+#[macro_export]
+macro_rules! __exports {
+    ($factory:expr) => {};
 }
 
 /// `src/main.rs` of an app whose handler lives in its library (`src/lib.rs`): the binary runs
