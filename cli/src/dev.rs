@@ -22,10 +22,10 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
+use faasade_openwhisk_host::{WebFront, exec_from_zip};
 
 use crate::build::{self, Built, Options};
 use crate::manifest;
-use crate::openwhisk::WebFront;
 use crate::project::{Project, check_target, run};
 use crate::{status, tools};
 
@@ -68,21 +68,6 @@ pub fn dev(
             |built| start_target(project, target, built, port),
         ),
     }
-}
-
-/// The `exec` of an action zip, unpacked into `dir` (executable), as the proxy unpacks it.
-pub fn unzip_exec(zip: &Path, dir: &Path) -> Result<std::path::PathBuf> {
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip)?)?;
-    let mut entry = archive
-        .by_name("exec")
-        .context("the action zip holds no exec")?;
-    let path = dir.join("exec");
-    let mut out = std::fs::File::create(&path)?;
-    std::io::copy(&mut entry, &mut out)?;
-    drop(out);
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
-    Ok(path)
 }
 
 /// The local dev server: the app's binary, run with `PORT`.
@@ -166,8 +151,15 @@ fn start_target(project: &Project, target: &str, built: &Built, port: u16) -> Re
             command
         }
         "openwhisk" => {
-            let exec = unzip_exec(&artifact, &served)?;
-            let front = WebFront::serve_app(&exec, app, addr, true).map_err(anyhow::Error::msg)?;
+            let exec = exec_from_zip(&artifact, &served).map_err(anyhow::Error::msg)?;
+            let front = WebFront::serve_app(
+                &exec,
+                &app.config.file.secrets,
+                &app.config.file.vars,
+                addr,
+                true,
+            )
+            .map_err(anyhow::Error::msg)?;
             status::line(
                 "Serving",
                 &format!("{} (a raw web action; Ctrl-C stops)", front.url),

@@ -87,7 +87,7 @@ pub fn report(targets: &[&str]) -> (String, bool) {
 fn install_command(tool: &Tool) -> String {
     let checkout = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     match checkout.canonicalize() {
-        Ok(root) if root.join("adapters").is_dir() => tool
+        Ok(root) if root.join("hosts").is_dir() => tool
             .install
             .replace("<faasade checkout>", &root.display().to_string()),
         _ => tool.install.to_owned(),

@@ -7,7 +7,6 @@
 //! - [`manifest`]: wrangler.toml, fastly.toml, spin.toml, a SAM template.yaml and an
 //!   OpenWhisk manifest.yaml, all from one [`config::AppConfig`] (faasade.toml).
 //! - [`doctor`]: which tools each target needs and how to get the missing ones.
-//! - [`openwhisk`]: OpenWhisk's runtime proxies and controller, for running an action here.
 
 pub mod build;
 pub mod config;
@@ -15,7 +14,6 @@ pub mod dev;
 pub mod doctor;
 pub mod manifest;
 pub mod new;
-pub mod openwhisk;
 pub mod project;
 pub mod status;
 pub mod tools;

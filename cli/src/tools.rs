@@ -66,7 +66,7 @@ pub const WASM_HOST: Tool = Tool {
     name: "faasade-wasm-host",
     env: "FAASADE_WASM_HOST",
     cached: "cargo/bin/faasade-wasm-host",
-    install: "cargo install --locked --path <faasade checkout>/adapters/wasm-host",
+    install: "cargo install --locked --path <faasade checkout>/hosts/wasm-host",
 };
 
 /// musl-gcc, which compiles the C in rustls' `ring` for the static OpenWhisk binary.

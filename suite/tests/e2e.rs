@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use cargo_faasade::openwhisk::ActionLoop;
 use cargo_faasade::tools;
+use faasade_openwhisk_host::ActionLoop;
 
 use faasade_suite::process::cli;
 
@@ -215,7 +215,7 @@ fn dev_targets_serve_each_edit() {
 }
 
 /// Faasade's Wasm host, built `--release` from this checkout as the conformance suite builds it
-/// (what `cargo install --path adapters/wasm-host` installs).
+/// (what `cargo install --path hosts/wasm-host` installs).
 fn wasm_host() -> PathBuf {
     let args = [
         "--release",
@@ -392,7 +392,7 @@ fn build_makes_every_targets_artifact_and_dev_serves_it() {
     // openwhisk: action.zip's exec answers a raw web activation.
     let dist = build("openwhisk", true);
     assert_eq!(zip_names(&dist.join("action.zip")), ["exec"]);
-    let exec = cargo_faasade::dev::unzip_exec(&dist.join("action.zip"), &dist).unwrap();
+    let exec = faasade_openwhisk_host::exec_from_zip(&dist.join("action.zip"), &dist).unwrap();
     let mut action = ActionLoop::start(&exec, &[], true).unwrap();
     let result = action
         .run(serde_json::json!({
@@ -611,7 +611,7 @@ fn doctor_names_what_is_missing_and_how_to_get_it() {
     );
     let install_host = format!(
         "missing  faasade-wasm-host: cargo install --locked --path {}",
-        repo().join("adapters/wasm-host").display()
+        repo().join("hosts/wasm-host").display()
     );
     assert!(report.contains(&install_host), "{report}");
 

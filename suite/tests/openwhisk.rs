@@ -1,5 +1,5 @@
 //! The openwhisk target's binary, built as shipped (static, `x86_64-unknown-linux-musl`) and
-//! driven exactly as OpenWhisk runs it (`cargo_faasade::openwhisk`): the actionloop proxy
+//! driven exactly as OpenWhisk runs it (`faasade_openwhisk_host`): the actionloop proxy
 //! (ack, one activation line on stdin, one result line on fd 3), the dockerskeleton proxy
 //! (`argv[1]` or stdin, result on the last stdout line), with activations of the shapes
 //! OpenWhisk sends for raw and non-raw web actions and plain actions. Then the deployable zip
@@ -13,7 +13,7 @@ use std::process::Command;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use cargo_faasade::openwhisk::{self as driver, ActionLoop};
+use faasade_openwhisk_host::{self as driver, ActionLoop};
 use serde_json::{Value, json};
 
 fn exec(package: &str) -> PathBuf {
@@ -283,7 +283,7 @@ fn the_action_zip_holds_a_static_exec_at_its_top() {
     // What OpenWhisk runs is the unzipped `exec`.
     let unzipped = dir.join("unzipped");
     std::fs::create_dir_all(&unzipped).unwrap();
-    let exec_path = cargo_faasade::dev::unzip_exec(&dir.join("action.zip"), &unzipped).unwrap();
+    let exec_path = driver::exec_from_zip(&dir.join("action.zip"), &unzipped).unwrap();
     let mut action = ActionLoop::start(&exec_path, &[], true).expect("started");
     let mut params = get("/world");
     params["GREETING"] = "hello from faasade".into();

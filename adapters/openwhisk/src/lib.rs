@@ -33,6 +33,7 @@
 //! store. Fetch uses reqwest; logs go to stderr, which OpenWhisk collects as the activation's
 //! logs. KV and `wait_until` are not offered (the container is paused between activations).
 
+pub mod media;
 mod platform;
 pub mod protocol;
 pub mod web;

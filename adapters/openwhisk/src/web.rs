@@ -29,6 +29,8 @@ use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{Method, Uri};
 use serde_json::{Map, Value};
 
+use crate::media::Media;
+
 /// The parameter that marks a web action's activation.
 pub const METHOD: &str = "__ow_method";
 const HEADERS: &str = "__ow_headers";
@@ -199,107 +201,6 @@ pub fn result(res: Response) -> Value {
     }
     result.insert("headers".into(), Value::Object(headers));
     Value::Object(result)
-}
-
-/// A `Content-Type`, as the controller classifies it.
-#[derive(Debug)]
-struct Media {
-    /// `type/subtype`, lower case; empty when there is none.
-    essence: String,
-    /// The header as it was.
-    original: String,
-    has_charset: bool,
-}
-
-/// Text types in akka-http's registry (every other `text/*` needs a charset to be text).
-const TEXT_SUBTYPES: &[&str] = &[
-    "plain",
-    "html",
-    "css",
-    "csv",
-    "javascript",
-    "markdown",
-    "xml",
-    "calendar",
-    "tab-separated-values",
-    "uri-list",
-    "richtext",
-    "event-stream",
-    "vcard",
-    "x-vcard",
-    "x-vcalendar",
-    "cache-manifest",
-    "x-c",
-    "x-h",
-    "x-java-source",
-    "x-sgml",
-];
-
-/// Text types under `application/` in akka-http's registry.
-const TEXT_APPLICATION: &[&str] = &[
-    "application/javascript",
-    "application/xml",
-    "application/xhtml+xml",
-    "application/atom+xml",
-    "application/rss+xml",
-    "application/soap+xml",
-    "application/xml-dtd",
-    "application/x-www-form-urlencoded",
-];
-
-impl Media {
-    fn of(header: Option<&HeaderValue>) -> Self {
-        let original = header
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .trim()
-            .to_owned();
-        let mut parts = original.split(';');
-        let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-        let has_charset = parts.any(|p| {
-            p.split_once('=')
-                .is_some_and(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
-        });
-        Self {
-            essence,
-            original,
-            has_charset,
-        }
-    }
-
-    fn is_json(&self) -> bool {
-        self.essence == "application/json" || self.essence.ends_with("+json")
-    }
-
-    /// Text in the controller's registry, charset or not.
-    fn registered_text(&self) -> bool {
-        match self.essence.split_once('/') {
-            Some(("text", sub)) => TEXT_SUBTYPES.contains(&sub),
-            _ => TEXT_APPLICATION.contains(&self.essence.as_str()),
-        }
-    }
-
-    /// Whether the controller base64-encoded a raw web action's body of this type: binary
-    /// types, a request without a type (`application/octet-stream`), and `application/json`.
-    fn request_is_base64(&self) -> bool {
-        if self.essence == "application/json" || self.essence.is_empty() {
-            return true;
-        }
-        let binary_family = matches!(
-            self.essence.split_once('/').map(|(main, _)| main),
-            Some("image" | "audio" | "video" | "font")
-        );
-        !(self.registered_text() || (self.has_charset && !binary_family))
-    }
-
-    /// Whether a response body of this type goes as text (anything textual that is not JSON,
-    /// which the controller decodes from base64).
-    fn response_is_text(&self) -> bool {
-        !self.is_json()
-            && (self.essence.starts_with("text/")
-                || self.registered_text()
-                || (self.essence.starts_with("application/") && self.essence.ends_with("+xml")))
-    }
 }
 
 #[cfg(test)]
