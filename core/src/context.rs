@@ -44,33 +44,53 @@ pub trait Platform: Send + Sync + 'static {
         Err(Error::unsupported(self.target(), Capability::WaitUntil))
     }
 
-    /// Facts about the invocation that cost the adapter a host call or a parse to learn
-    /// (Fastly's geolocation): asked for at most once per invocation, the first time the app
-    /// reads a fact [`RequestMeta::extra`] does not hold, so apps that never ask never pay.
-    fn costly_meta(&self) -> Vec<(Cow<'static, str>, String)> {
-        Vec::new()
-    }
-
-    /// The invocation's id, where learning it costs the adapter a host call: asked for at
-    /// most once, and only when [`RequestMeta::request_id`] was left empty and the app reads
-    /// [`Context::request_id`].
-    fn costly_request_id(&self) -> String {
-        String::new()
-    }
-
-    /// The client's address, where learning it costs the adapter host calls (Fastly's client
-    /// metadata): asked for at most once, and only when [`RequestMeta::client_ip`] was left
-    /// empty and the app reads [`Context::client_ip`].
-    fn costly_client_ip(&self) -> Option<IpAddr> {
+    /// A fact the adapter left out of [`RequestMeta`] because learning it costs a host call
+    /// or a parse. [`Context`] asks the first time the app reads it, at most once per
+    /// invocation and fact, so an app that never asks never pays. `None`: nothing to learn.
+    fn learn(&self, fact: OnDemand) -> Option<Learned> {
+        let _ = fact;
         None
     }
+}
 
-    /// Told when the app asks [`Context::meta`] for a fact the adapter has no answer to, so an
-    /// adapter whose build left out what would answer it (Fastly's geolocation without the
-    /// `geo` feature) can say so in the log rather than answer `None` silently.
-    fn missing_meta(&self, key: &str) {
-        let _ = key;
-    }
+/// The facts an adapter may learn on demand, through [`Platform::learn`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OnDemand {
+    /// The invocation's id, for [`Context::request_id`] when [`RequestMeta::request_id`] is
+    /// `None`.
+    RequestId,
+    /// The client's address, for [`Context::client_ip`] when [`RequestMeta::client_ip`] is
+    /// `None`.
+    ClientIp,
+    /// Provider facts beyond [`RequestMeta::extra`], for [`Context::meta`] (Fastly's
+    /// geolocation, Workers' `cf` object).
+    Extra,
+}
+
+/// What [`Platform::learn`] found out; an answer of another kind than was asked counts as none.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Learned {
+    /// For [`OnDemand::RequestId`].
+    RequestId(String),
+    /// For [`OnDemand::ClientIp`].
+    ClientIp(IpAddr),
+    /// For [`OnDemand::Extra`].
+    Extra {
+        /// Facts under namespaced keys (`"fastly.country"`).
+        facts: Vec<(Cow<'static, str>, String)>,
+        /// Facts this build cannot give, each with the reason (a cargo feature left out): an
+        /// app that asks for one gets `None` and the reason in the log, not silence.
+        left_out: Vec<(Cow<'static, str>, String)>,
+    },
+}
+
+/// The [`OnDemand::Extra`] facts, once learned.
+#[derive(Default)]
+struct ExtraFacts {
+    facts: Vec<(Cow<'static, str>, String)>,
+    left_out: Vec<(Cow<'static, str>, String)>,
 }
 
 /// Facts about the current invocation, filled in by the adapter.
@@ -78,10 +98,10 @@ pub trait Platform: Send + Sync + 'static {
 #[non_exhaustive]
 pub struct RequestMeta {
     /// The provider's id for this invocation (a generated one where the provider has none).
-    /// Empty when the adapter learns it only on demand ([`Platform::costly_request_id`]).
-    pub request_id: String,
-    /// The client's address, where the provider tells it. Empty when the adapter learns it
-    /// only on demand ([`Platform::costly_client_ip`]).
+    /// `None` when the adapter learns it only on demand ([`OnDemand::RequestId`]).
+    pub request_id: Option<String>,
+    /// The client's address, where the provider tells it. `None` when the adapter learns it
+    /// only on demand ([`OnDemand::ClientIp`]) or the provider does not tell.
     pub client_ip: Option<IpAddr>,
     /// When the provider will stop the invocation.
     pub deadline: Option<SystemTime>,
@@ -98,10 +118,10 @@ pub struct Context {
     meta: Arc<Meta>,
 }
 
-/// The adapter's facts, and the costly ones once asked for.
+/// The adapter's facts, and the on-demand ones once asked for.
 struct Meta {
     given: RequestMeta,
-    costly: OnceLock<Vec<(Cow<'static, str>, String)>>,
+    extra: OnceLock<ExtraFacts>,
     request_id: OnceLock<String>,
     client_ip: OnceLock<Option<IpAddr>>,
 }
@@ -113,7 +133,7 @@ impl Context {
             platform,
             meta: Arc::new(Meta {
                 given: meta,
-                costly: OnceLock::new(),
+                extra: OnceLock::new(),
                 request_id: OnceLock::new(),
                 client_ip: OnceLock::new(),
             }),
@@ -160,13 +180,15 @@ impl Context {
 
     /// The provider's id for this invocation.
     pub fn request_id(&self) -> &str {
-        let given = &self.meta.given.request_id;
-        if !given.is_empty() {
+        if let Some(given) = &self.meta.given.request_id {
             return given;
         }
         self.meta
             .request_id
-            .get_or_init(|| self.platform.costly_request_id())
+            .get_or_init(|| match self.platform.learn(OnDemand::RequestId) {
+                Some(Learned::RequestId(id)) => id,
+                _ => String::new(),
+            })
     }
 
     /// The client's IP address, where the target knows it.
@@ -175,7 +197,10 @@ impl Context {
             *self
                 .meta
                 .client_ip
-                .get_or_init(|| self.platform.costly_client_ip())
+                .get_or_init(|| match self.platform.learn(OnDemand::ClientIp) {
+                    Some(Learned::ClientIp(ip)) => Some(ip),
+                    _ => None,
+                })
         })
     }
 
@@ -202,18 +227,27 @@ impl Context {
                 .find(|(k, _)| k == key)
                 .map(|(_, v)| v.as_str())
         }
-        let found = find(&self.meta.given.extra, key).or_else(|| {
-            let costly = self.meta.costly.get_or_init(|| self.platform.costly_meta());
-            find(costly, key)
-        });
-        if found.is_none() {
-            self.platform.missing_meta(key);
+        if let Some(found) = find(&self.meta.given.extra, key) {
+            return Some(found);
+        }
+        let learned = self
+            .meta
+            .extra
+            .get_or_init(|| match self.platform.learn(OnDemand::Extra) {
+                Some(Learned::Extra { facts, left_out }) => ExtraFacts { facts, left_out },
+                _ => ExtraFacts::default(),
+            });
+        let found = find(&learned.facts, key);
+        if found.is_none()
+            && let Some(why) = find(&learned.left_out, key)
+        {
+            tracing::warn!("{why}");
         }
         found
     }
 
-    /// The facts the adapter filled in for this invocation (without the costly ones
-    /// [`Context::meta`] fetches on demand).
+    /// The facts the adapter filled in for this invocation (without the ones it learns on
+    /// demand).
     pub fn request_meta(&self) -> &RequestMeta {
         &self.meta.given
     }
@@ -244,23 +278,23 @@ mod tests {
         fn secret(&self, _: &str) -> Option<String> {
             None
         }
-        fn costly_request_id(&self) -> String {
-            "bare-1".into()
-        }
-        fn costly_meta(&self) -> Vec<(Cow<'static, str>, String)> {
-            let calls = COSTLY_CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            vec![("bare.geo".into(), format!("call {calls}"))]
-        }
-        fn costly_client_ip(&self) -> Option<IpAddr> {
-            IP_CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            Some(IpAddr::from([192, 0, 2, 7]))
-        }
-        fn missing_meta(&self, key: &str) {
-            MISSING.lock().unwrap().push(key.to_owned());
+        fn learn(&self, fact: OnDemand) -> Option<Learned> {
+            Some(match fact {
+                OnDemand::RequestId => Learned::RequestId("bare-1".into()),
+                OnDemand::ClientIp => {
+                    IP_CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    Learned::ClientIp(IpAddr::from([192, 0, 2, 7]))
+                }
+                OnDemand::Extra => {
+                    let calls = COSTLY_CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    Learned::Extra {
+                        facts: vec![("bare.geo".into(), format!("call {calls}"))],
+                        left_out: vec![("bare.city".into(), "no cities in this build".into())],
+                    }
+                }
+            })
         }
     }
-
-    static MISSING: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
     static COSTLY_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     static IP_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -306,14 +340,15 @@ mod tests {
             Some("call 0"),
             "asked once per invocation"
         );
-        assert_eq!(cx.meta("bare.nothing"), None);
-        assert!(
-            MISSING.lock().unwrap().iter().any(|k| k == "bare.nothing"),
-            "the platform hears of a fact it could not answer"
-        );
-        assert!(
-            !MISSING.lock().unwrap().iter().any(|k| k == "bare.geo"),
-            "but not of those it answered"
+        let logged = crate::log_lines::tests::collected(|| {
+            assert_eq!(cx.meta("bare.nothing"), None);
+            assert_eq!(cx.meta("bare.city"), None);
+            assert_eq!(cx.meta("bare.geo"), Some("call 0"));
+        });
+        assert_eq!(
+            logged,
+            ["WARN faasade_core::context: no cities in this build"],
+            "a fact the build left out says why; an unknown one and an answered one say nothing"
         );
         assert_eq!(cx.request_id(), "bare-1", "an id left empty is asked for");
         assert_eq!(cx.remaining(), None);

@@ -31,7 +31,7 @@ use std::pin::Pin;
 
 pub use body::{Body, DEFAULT_BODY_LIMIT};
 pub use capability::Capability;
-pub use context::{Context, Platform, RequestMeta};
+pub use context::{Context, Learned, OnDemand, Platform, RequestMeta};
 pub use error::{BoxError, Error, Result, Unsupported};
 pub use handler::Handler;
 pub use kv::{Kv, KvPage, KvStore, ListOptions};

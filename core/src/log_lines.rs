@@ -124,7 +124,7 @@ impl<S: LineSink> Visit for Line<'_, S> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
@@ -136,6 +136,14 @@ mod tests {
         fn write(&self, level: Level, line: &str) {
             self.0.lock().unwrap().push((level, line.to_owned()));
         }
+    }
+
+    /// The lines `f` logs on this thread.
+    pub(crate) fn collected(f: impl FnOnce()) -> Vec<String> {
+        let sink = Collect::default();
+        tracing::subscriber::with_default(Lines(sink.clone()), f);
+        let lines = sink.0.lock().unwrap();
+        lines.iter().map(|(_, line)| line.clone()).collect()
     }
 
     #[test]

@@ -86,7 +86,7 @@ pub async fn on_event<H: Handler + ?Sized>(
 ) -> Result<serde_json::Value, Diagnostic> {
     let mut meta = RequestMeta::default();
     request::fill_from_context(&mut meta, &event.context);
-    let request_id = meta.request_id.clone();
+    let request_id = meta.request_id.clone().unwrap_or_default();
     handler::serve_event(&*handler, event.payload, Context::new(platform, meta))
         .await
         .map_err(|e| diagnostic(&e, &request_id))

@@ -39,7 +39,7 @@ pub fn from_lambda(req: lambda_http::Request) -> (Request, RequestMeta) {
 
 /// Request id, deadline, function ARN and trace id from the Lambda invocation context.
 pub fn fill_from_context(meta: &mut RequestMeta, cx: &lambda_runtime::Context) {
-    meta.request_id = cx.request_id.clone();
+    meta.request_id = Some(cx.request_id.clone());
     meta.deadline = Some(deadline(cx.deadline, SystemTime::now()));
     meta.extra
         .push(("aws.function_arn".into(), cx.invoked_function_arn.clone()));

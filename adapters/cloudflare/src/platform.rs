@@ -9,11 +9,11 @@
 //! A capability whose feature is off is left out of the Wasm module (a `dyn Platform` links
 //! every method it has, used or not) and fails with [`Error::left_out`].
 
-use std::borrow::Cow;
-use std::net::IpAddr;
 use std::sync::OnceLock;
 
-use faasade_core::{BoxFuture, Kv, LocalBoxFuture, Platform, Request, Response, Result};
+use faasade_core::{
+    BoxFuture, Kv, Learned, LocalBoxFuture, OnDemand, Platform, Request, Response, Result,
+};
 #[cfg(not(feature = "kv"))]
 use faasade_core::{Capability, Error};
 use worker::Env;
@@ -87,15 +87,17 @@ impl Platform for CfPlatform {
         Ok(())
     }
 
-    fn costly_meta(&self) -> Vec<(Cow<'static, str>, String)> {
-        crate::request::cf_meta(self.cf())
-    }
-
-    fn costly_client_ip(&self) -> Option<IpAddr> {
-        crate::request::cf_client_ip(self.cf())
-    }
-
-    fn costly_request_id(&self) -> String {
-        crate::request::random_id()
+    /// The `cf` object's facts and, without `CF-Connecting-IP`, the client's address from it
+    /// (reading `req.cf` has workerd build the whole object); an id without `CF-Ray`.
+    fn learn(&self, fact: OnDemand) -> Option<Learned> {
+        Some(match fact {
+            OnDemand::RequestId => Learned::RequestId(crate::request::random_id()),
+            OnDemand::ClientIp => Learned::ClientIp(crate::request::cf_client_ip(self.cf())?),
+            OnDemand::Extra => Learned::Extra {
+                facts: crate::request::cf_meta(self.cf()),
+                left_out: Vec::new(),
+            },
+            _ => return None,
+        })
     }
 }

@@ -94,7 +94,7 @@ const CF_KEYS: [&str; 8] = [
 fn meta(req: &Request) -> RequestMeta {
     let mut meta = RequestMeta::default();
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-    meta.request_id = header("cf-ray").map(str::to_owned).unwrap_or_default();
+    meta.request_id = header("cf-ray").map(str::to_owned);
     meta.client_ip = header("cf-connecting-ip").and_then(|ip| ip.parse::<IpAddr>().ok());
     meta
 }

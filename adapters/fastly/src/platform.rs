@@ -5,11 +5,12 @@
 //! A capability whose feature is off is left out of the Wasm module and fails with
 //! [`Error::left_out`].
 
-use std::borrow::Cow;
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
-use faasade_core::{BoxFuture, Kv, LocalBoxFuture, Platform, Request, Response, Result};
+use faasade_core::{
+    BoxFuture, Kv, Learned, LocalBoxFuture, OnDemand, Platform, Request, Response, Result,
+};
 #[cfg(not(feature = "kv"))]
 use faasade_core::{Capability, Error};
 use fastly::handle::RequestHandle;
@@ -87,21 +88,17 @@ impl Platform for FastlyPlatform {
         Ok(())
     }
 
-    fn costly_meta(&self) -> Vec<(Cow<'static, str>, String)> {
-        crate::request::costly_meta(|| self.client_ip())
-    }
-
-    fn costly_client_ip(&self) -> Option<IpAddr> {
-        self.client_ip()
-    }
-
-    fn missing_meta(&self, key: &str) {
-        if let Some(why) = crate::request::geo_left_out(key, cfg!(feature = "geo")) {
-            tracing::warn!("{why}");
-        }
-    }
-
-    fn costly_request_id(&self) -> String {
-        crate::request::costly_request_id()
+    /// Each costs host calls: the trace id, the client's address, and the geolocation, POP and
+    /// service version.
+    fn learn(&self, fact: OnDemand) -> Option<Learned> {
+        Some(match fact {
+            OnDemand::RequestId => Learned::RequestId(crate::request::trace_id()),
+            OnDemand::ClientIp => Learned::ClientIp(self.client_ip()?),
+            OnDemand::Extra => Learned::Extra {
+                facts: crate::request::on_demand_facts(|| self.client_ip()),
+                left_out: crate::request::geo_left_out(cfg!(feature = "geo")),
+            },
+            _ => return None,
+        })
     }
 }

@@ -133,10 +133,10 @@ pub(crate) const GEO_FACTS: [&str; 5] = [
     "fastly.asn",
 ];
 
-/// What costs a host call to learn, fetched only when the app asks (see
-/// `Platform::costly_meta`): the client's geolocation (a lookup that parses JSON; the `geo`
+/// What costs a host call to learn, fetched only when the app asks (`OnDemand::Extra`): the
+/// client's geolocation (a lookup that parses JSON; the `geo`
 /// feature) and the POP and service version (environment reads).
-pub(crate) fn costly_meta(
+pub(crate) fn on_demand_facts(
     client_ip: impl FnOnce() -> Option<IpAddr>,
 ) -> Vec<(Cow<'static, str>, String)> {
     let mut facts = Vec::new();
@@ -164,21 +164,28 @@ pub(crate) fn costly_meta(
     facts
 }
 
-/// The log line for an app that asks for a geolocation fact of a build that leaves the `geo`
-/// feature out (`linked` false), or `None` for any other fact.
-pub(crate) fn geo_left_out(key: &str, linked: bool) -> Option<String> {
-    (!linked && GEO_FACTS.contains(&key)).then(|| {
-        format!(
-            "`{key}` is geolocation, which this `{}` build leaves out: enable faasade's `geo` \
-             feature (on by default) to use it",
-            crate::TARGET
-        )
-    })
+/// The geolocation facts a build without the `geo` feature (`linked` false) leaves out, each
+/// with the log line for an app that asks for it.
+pub(crate) fn geo_left_out(linked: bool) -> Vec<(Cow<'static, str>, String)> {
+    if linked {
+        return Vec::new();
+    }
+    GEO_FACTS
+        .iter()
+        .map(|key| {
+            let why = format!(
+                "`{key}` is geolocation, which this `{}` build leaves out: enable faasade's `geo` \
+                 feature (on by default) to use it",
+                crate::TARGET
+            );
+            (Cow::Borrowed(*key), why)
+        })
+        .collect()
 }
 
 /// Fastly names each request with a trace id (`FASTLY_TRACE_ID`); make one up where a runtime
 /// does not (Viceroy sets it to zeros).
-pub(crate) fn costly_request_id() -> String {
+pub(crate) fn trace_id() -> String {
     std::env::var("FASTLY_TRACE_ID")
         .ok()
         .filter(|id| id.bytes().any(|b| b != b'0'))
@@ -196,12 +203,20 @@ mod tests {
 
     #[test]
     fn asking_for_geolocation_left_out_names_the_fact_target_and_feature() {
-        let said = geo_left_out("fastly.country", false).unwrap();
+        let left_out = geo_left_out(false);
+        let said = &left_out
+            .iter()
+            .find(|(k, _)| k == "fastly.country")
+            .unwrap()
+            .1;
         for part in ["`fastly.country`", "`fastly`", "`geo`"] {
             assert!(said.contains(part), "{said:?} names {part}");
         }
-        assert_eq!(geo_left_out("fastly.country", true), None, "linked");
-        assert_eq!(geo_left_out("fastly.pop", false), None, "not geolocation");
+        assert_eq!(geo_left_out(true), [], "linked");
+        assert!(
+            left_out.iter().all(|(k, _)| k != "fastly.pop"),
+            "not geolocation"
+        );
     }
 
     #[test]

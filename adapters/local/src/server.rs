@@ -197,7 +197,7 @@ pub(crate) fn call<H: Handler>(
 
 fn request_meta(config: &Config, client_ip: Option<IpAddr>) -> RequestMeta {
     let mut meta = RequestMeta::default();
-    meta.request_id = uuid::Uuid::new_v4().to_string();
+    meta.request_id = Some(uuid::Uuid::new_v4().to_string());
     meta.client_ip = client_ip;
     meta.deadline = Some(SystemTime::now() + config.timeout);
     meta

@@ -96,7 +96,7 @@ impl Action {
             _ => return refused("the parameters are not a JSON object or array"),
         };
         let platform = Arc::new(OwPlatform::new(params, self.fetcher.clone()));
-        let request_id = meta.request_id.clone();
+        let request_id = meta.request_id.clone().unwrap_or_default();
         if self.handler.is_event() {
             let cx = Context::new(platform, meta);
             return match handler::serve_event(&*self.handler, value, cx).await {
@@ -140,7 +140,7 @@ impl Action {
 /// The invocation's facts from the activation's fields (or the native mode's variables).
 fn meta<'a>(field: impl Fn(&str) -> Option<&'a str>) -> RequestMeta {
     let mut meta = RequestMeta::default();
-    meta.request_id = field("activation_id").unwrap_or_default().to_owned();
+    meta.request_id = Some(field("activation_id").unwrap_or_default().to_owned());
     meta.deadline = field("deadline").and_then(deadline);
     for name in &META_FIELDS[1..] {
         if let Some(value) = field(name) {
@@ -205,7 +205,7 @@ mod tests {
     fn meta_takes_the_activation_fields() {
         let fields = json!({"activation_id": "abc", "namespace": "guest", "action_name": "/guest/hi", "deadline": "1700000000000"});
         let meta = meta(|name| fields.get(name).and_then(Value::as_str));
-        assert_eq!(meta.request_id, "abc");
+        assert_eq!(meta.request_id.as_deref(), Some("abc"));
         assert!(meta.deadline.is_some());
         assert!(
             meta.extra

@@ -6,7 +6,9 @@
 //! A capability whose feature is off is left out of the component and fails with
 //! [`Error::left_out`].
 
-use faasade_core::{BoxFuture, Kv, LocalBoxFuture, Platform, Request, Response, Result};
+use faasade_core::{
+    BoxFuture, Kv, Learned, LocalBoxFuture, OnDemand, Platform, Request, Response, Result,
+};
 #[cfg(not(feature = "kv"))]
 use faasade_core::{Capability, Error};
 
@@ -80,7 +82,8 @@ impl Platform for SpinPlatform {
         Ok(())
     }
 
-    fn costly_request_id(&self) -> String {
-        crate::request::random_id()
+    /// The host names no request: an id is made up when the app reads one.
+    fn learn(&self, fact: OnDemand) -> Option<Learned> {
+        (fact == OnDemand::RequestId).then(|| Learned::RequestId(crate::request::random_id()))
     }
 }

@@ -3,7 +3,9 @@
 //! the reply. No KV: a proxy host offers no standard key-value interface, so `cx.kv` fails
 //! with an error naming the target and `kv`.
 
-use faasade_core::{BoxFuture, LocalBoxFuture, Platform, Request, Response, Result};
+use faasade_core::{
+    BoxFuture, Learned, LocalBoxFuture, OnDemand, Platform, Request, Response, Result,
+};
 
 /// The target name this adapter reports.
 pub const TARGET: &str = "wasi";
@@ -40,7 +42,8 @@ impl Platform for WasiPlatform {
         Ok(())
     }
 
-    fn costly_request_id(&self) -> String {
-        crate::request::random_id()
+    /// The host names no request: an id is made up when the app reads one.
+    fn learn(&self, fact: OnDemand) -> Option<Learned> {
+        (fact == OnDemand::RequestId).then(|| Learned::RequestId(crate::request::random_id()))
     }
 }

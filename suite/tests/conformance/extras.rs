@@ -184,7 +184,7 @@ fn check_meta(target: &str, meta: &serde_json::Value) -> Vec<String> {
         problems.push(format!("cf.country {} is not US", meta["country"]));
     }
     // Viceroy's built-in geolocation places loopback clients in the US, looked up only when
-    // the app asks (`Platform::costly_meta`).
+    // the app asks (`Platform::learn`).
     if target == "fastly" && meta["country"] != "US" {
         problems.push(format!("fastly.country {} is not US", meta["country"]));
     }
