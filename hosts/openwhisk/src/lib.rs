@@ -174,6 +174,25 @@ impl ActionLoop {
         self.logs.lock().unwrap().clone()
     }
 
+    /// The logs once they hold `text`, or an error with the logs so far after `timeout`.
+    /// An activation's log lines and its result travel on different pipes, read by different
+    /// threads: a line written before the result may still be on its way when the result is in.
+    pub fn logs_containing(&self, text: &str, timeout: Duration) -> Result<String, String> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let logs = self.logs();
+            if logs.contains(text) {
+                return Ok(logs);
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(format!(
+                    "no {text:?} in the logs within {timeout:?}:\n{logs}"
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Whether the process has ended.
     pub fn exited(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(Some(_)))
