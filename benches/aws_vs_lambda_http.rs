@@ -23,7 +23,7 @@ use std::time::Duration;
 use common::{Proc, env_or, pin_self, pinned};
 
 fn cargo_lambda() -> PathBuf {
-    cargo_faasade::tools::find(&cargo_faasade::tools::CARGO_LAMBDA, "aws")
+    cargo_faasade::tools::find(&cargo_faasade::targets::aws::CARGO_LAMBDA, "aws")
         .unwrap_or_else(|e| panic!("{e:#}"))
 }
 

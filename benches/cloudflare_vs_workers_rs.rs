@@ -63,7 +63,7 @@ fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let built_size = |name: &str, package: &str, args: &[&str]| {
         let package = common::workspace().join(package);
-        cargo_faasade::build::worker_build(&package, &dir.join(name), true, args)
+        cargo_faasade::targets::cloudflare::worker_build(&package, &dir.join(name), true, args)
             .unwrap_or_else(|e| panic!("worker-build {}: {e:#}", package.display()));
         gzip_size(&dir.join(name).join("index_bg.wasm"))
     };

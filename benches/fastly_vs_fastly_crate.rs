@@ -18,7 +18,7 @@ use std::time::Duration;
 use common::{Proc, env_or, pin_self, pinned};
 
 fn viceroy() -> PathBuf {
-    cargo_faasade::tools::find(&cargo_faasade::tools::VICEROY, "fastly")
+    cargo_faasade::tools::find(&cargo_faasade::targets::fastly::VICEROY, "fastly")
         .unwrap_or_else(|e| panic!("{e:#}"))
 }
 

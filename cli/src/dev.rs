@@ -2,13 +2,9 @@
 //! with one, the built artifact in that target's own local runtime, so that provider behaviour
 //! shows before deploying:
 //!
-//! | target | runtime |
-//! |---|---|
-//! | aws | cargo-lambda's Runtime API emulator (`cargo lambda watch`), Function URL at `/lambda-url/<app>/` |
-//! | cloudflare | workerd, through `wrangler dev` (local KV kept in `.faasade/wrangler`) |
-//! | fastly | Viceroy, with the generated fastly.toml's stores and backends |
-//! | spin, wasi | Faasade's Wasm host (Spin's variables and key-value on the local KV store) |
-//! | openwhisk | the static binary run as OpenWhisk's actionloop proxy runs it, behind an HTTP front that maps requests to raw web-action activations as the controller does |
+//! Each target says how its runtime starts ([`Tooling::dev`], in [`crate::targets`]): its
+//! provider's local runtime where one runs here (cargo-lambda's emulator, workerd, Viceroy),
+//! Faasade's hosts where none does (the Wasm host, the OpenWhisk driver and front).
 //!
 //! Whenever `src/`, `Cargo.toml`, `build.rs` or faasade.toml change, the app is rebuilt and the
 //! runtime restarted on the new build; a build that fails leaves the last good one serving.
@@ -22,157 +18,52 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
-use faasade_openwhisk_host::{WebFront, exec_from_zip};
 
-use crate::build::{self, Built, Options};
-use crate::manifest;
-use crate::project::{Project, check_target, run};
-use crate::{status, tools};
+use crate::build::{self, Options};
+use crate::project::Project;
+use crate::status;
+use crate::targets::Tooling;
+
+/// How to serve.
+#[derive(Debug, Clone, Copy)]
+pub struct DevOptions {
+    /// How to build.
+    pub build: Options,
+    /// The port on 127.0.0.1.
+    pub port: u16,
+    /// Rebuild and restart when the app's sources change.
+    pub watch: bool,
+}
 
 /// Serve the app for `target` on 127.0.0.1 until interrupted.
-/// `watch`: rebuild and restart when the app's sources change (the `aws` target's `cargo
-/// lambda watch` does so by itself).
-pub fn dev(
-    project: &Project,
-    target: &str,
-    options: Options,
-    port: u16,
-    watch: bool,
-) -> Result<()> {
-    check_target(target)?;
-    let app = &project.app;
-    let addr = format!("127.0.0.1:{port}");
-    match target {
-        "local" => local(project, options, port, watch),
-        "aws" => {
-            let mut command = tools::cargo_lambda()?;
-            command
-                .args(["lambda", "watch", "--features", "aws"])
-                .args(options.release.then_some("--release"))
-                .args(["--invoke-address", "127.0.0.1", "--invoke-port"])
-                .arg(port.to_string())
-                .current_dir(&project.dir);
-            for (k, v) in manifest::environment(app) {
-                command.arg("--env-var").arg(format!("{k}={v}"));
-            }
-            status::line(
-                "Serving",
-                &format!("http://{addr}/lambda-url/{}/", app.package),
-            );
-            run(&mut command, "cargo lambda watch")
-        }
-        _ => serve(
-            project,
-            watch,
-            || build::build(project, target, options),
-            |built| start_target(project, target, built, port),
-        ),
-    }
+pub fn dev(project: &Project, target: &dyn Tooling, options: DevOptions) -> Result<()> {
+    target.dev(project, options)
 }
 
-/// The local dev server: the app's binary, run with `PORT`.
-fn local(project: &Project, options: Options, port: u16, watch: bool) -> Result<()> {
+/// Build `target` into `dist/<target>` and serve a copy with `start`, which is given the
+/// copied artifact and the folder holding it; again on every change when watching.
+pub fn serve_builds(
+    project: &Project,
+    target: &dyn Tooling,
+    options: DevOptions,
+    start: impl Fn(&Path, &Path) -> Result<Server>,
+) -> Result<()> {
     serve(
         project,
-        watch,
-        || project.build_bin(options.release),
-        |exe| {
-            status::line("Serving", &format!("http://127.0.0.1:{port}/"));
-            let child = Command::new(exe)
-                .current_dir(&project.dir)
-                .env("PORT", port.to_string())
-                .spawn()
-                .with_context(|| format!("cannot start {}", exe.display()))?;
-            Ok(Server::Process(child))
+        options.watch,
+        || build::build(project, target, options.build),
+        |built| {
+            let served = project.dir.join(".faasade/dev").join(target.name());
+            copy_dir(&built.dist, &served)?;
+            let artifact = served.join(
+                built
+                    .artifact
+                    .strip_prefix(&built.dist)
+                    .unwrap_or(&built.artifact),
+            );
+            start(&artifact, &served)
         },
     )
-}
-
-/// `target`'s runtime serving a copy of `built`, on 127.0.0.1:`port`.
-fn start_target(project: &Project, target: &str, built: &Built, port: u16) -> Result<Server> {
-    let app = &project.app;
-    let addr = &format!("127.0.0.1:{port}");
-    let served = project.dir.join(".faasade/dev").join(target);
-    copy_dir(&built.dist, &served)?;
-    let artifact = served.join(
-        built
-            .artifact
-            .strip_prefix(&built.dist)
-            .unwrap_or(&built.artifact),
-    );
-    let mut command = match target {
-        "cloudflare" => {
-            let wrangler = tools::find(&tools::WRANGLER, target)?;
-            let node_bin = wrangler
-                .parent()
-                .map(|p| p.to_path_buf())
-                .unwrap_or_default();
-            let mut command = Command::new(&wrangler);
-            // Local Workers KV lives with the app's other local data, not beside the build.
-            command
-                .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
-                .arg("--persist-to")
-                .arg(project.dir.join(".faasade/wrangler"))
-                .current_dir(&served)
-                .env("PATH", tools::path_with(&[&node_bin]))
-                .env("WRANGLER_SEND_METRICS", "false");
-            command
-        }
-        "fastly" => {
-            let mut command = Command::new(tools::find(&tools::VICEROY, target)?);
-            command
-                .arg("-C")
-                .arg(served.join("fastly.toml"))
-                .args(["--addr", addr])
-                .arg(&artifact);
-            status::line("Serving", &format!("http://{addr}/"));
-            command
-        }
-        "spin" | "wasi" => {
-            let mut command = Command::new(tools::find(&tools::WASM_HOST, target)?);
-            command
-                .arg("serve")
-                .arg(&artifact)
-                .arg("--app")
-                .arg(&project.dir)
-                .args(["--addr", addr]);
-            for upstream in app.config.file.upstreams.values() {
-                command.arg("--allow-outbound").arg(format!(
-                    "{}:{}",
-                    upstream.host,
-                    upstream.effective_port()
-                ));
-            }
-            if target == "wasi" {
-                for (k, v) in manifest::environment(app) {
-                    command.arg("--env").arg(format!("{k}={v}"));
-                }
-            }
-            command
-        }
-        "openwhisk" => {
-            let exec = exec_from_zip(&artifact, &served).map_err(anyhow::Error::msg)?;
-            let front = WebFront::serve_app(
-                &exec,
-                &app.config.file.secrets,
-                &app.config.file.vars,
-                addr,
-                true,
-            )
-            .map_err(anyhow::Error::msg)?;
-            status::line(
-                "Serving",
-                &format!("{} (a raw web action; Ctrl-C stops)", front.url),
-            );
-            return Ok(Server::Front(front));
-        }
-        _ => unreachable!("aws and local are served by their own loops"),
-    };
-    let program = command.get_program().to_string_lossy().into_owned();
-    let child = command
-        .spawn()
-        .with_context(|| format!("cannot start {program}"))?;
-    Ok(Server::Process(child))
 }
 
 /// `dir` copied to `to`, which is emptied first.
@@ -194,23 +85,41 @@ fn copy_dir(dir: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// What serves a build under `dev`: a runtime's process, or (openwhisk) the action behind
-/// Faasade's controller-like front.
-enum Server {
+/// What serves a build under `dev`: a runtime's process, or a server in this process.
+pub enum Server {
+    /// A runtime's process.
     Process(Child),
-    Front(WebFront),
+    /// A server running in this process (the OpenWhisk front).
+    InProcess(Box<dyn InProcess>),
+}
+
+/// A server `dev` runs in its own process.
+pub trait InProcess {
+    /// Serve until Ctrl-C.
+    fn wait(&self);
+    /// Stop serving.
+    fn stop(self: Box<Self>);
 }
 
 impl Server {
-    /// Whether it has ended by itself (the front only ends when stopped).
+    /// Start `command` as the server.
+    pub fn spawn(mut command: Command) -> Result<Self> {
+        let program = command.get_program().to_string_lossy().into_owned();
+        let child = command
+            .spawn()
+            .with_context(|| format!("cannot start {program}"))?;
+        Ok(Server::Process(child))
+    }
+
+    /// Whether it has ended by itself (one in this process only ends when stopped).
     fn exited(&mut self) -> Result<Option<ExitStatus>> {
         match self {
             Server::Process(child) => Ok(child.try_wait()?),
-            Server::Front(_) => Ok(None),
+            Server::InProcess(_) => Ok(None),
         }
     }
 
-    /// Serve until it ends, or until Ctrl-C for the front.
+    /// Serve until it ends, or until Ctrl-C for one in this process.
     fn wait(self) -> Result<()> {
         match self {
             Server::Process(mut child) => {
@@ -219,7 +128,7 @@ impl Server {
                     bail!("the dev server failed ({status})");
                 }
             }
-            Server::Front(front) => front.wait(),
+            Server::InProcess(server) => server.wait(),
         }
         Ok(())
     }
@@ -241,16 +150,14 @@ impl Server {
                 let _ = child.kill();
                 let _ = child.wait();
             }
-            Server::Front(front) => {
-                let _ = front.stop();
-            }
+            Server::InProcess(server) => server.stop(),
         }
     }
 }
 
 /// Build with `build` and serve with `start`; with `watch`, build again whenever the app's
 /// sources change and, if that succeeds, replace the server with one on the new build.
-fn serve<B>(
+pub fn serve<B>(
     project: &Project,
     watch: bool,
     build: impl Fn() -> Result<B>,

@@ -1,49 +1,15 @@
 //! `cargo faasade doctor`: what each target needs, what is here, and how to get the rest.
 
+use crate::targets::{Need, Tooling};
 use crate::tools::{self, Tool};
 
-/// One requirement of a target.
-enum Need {
-    RustTarget(&'static str),
-    Tool(Tool),
-}
-
-/// Each target's requirements; `None` for a name the registry does not know.
-fn needs(target: &str) -> Option<Vec<Need>> {
-    use Need::*;
-    Some(match target {
-        "local" => vec![],
-        "aws" => vec![
-            RustTarget("aarch64-unknown-linux-gnu"),
-            RustTarget("x86_64-unknown-linux-gnu"),
-            Tool(tools::CARGO_LAMBDA),
-        ],
-        "cloudflare" => vec![
-            RustTarget("wasm32-unknown-unknown"),
-            Tool(tools::WORKER_BUILD),
-            Tool(tools::WASM_BINDGEN),
-            Tool(tools::WRANGLER),
-        ],
-        "fastly" => vec![RustTarget("wasm32-wasip1"), Tool(tools::VICEROY)],
-        "spin" | "wasi" => vec![RustTarget("wasm32-wasip2"), Tool(tools::WASM_HOST)],
-        "openwhisk" => vec![
-            RustTarget("x86_64-unknown-linux-musl"),
-            Tool(tools::MUSL_GCC),
-        ],
-        _ => return None,
-    })
-}
-
 /// A report line per requirement; whether everything is present.
-pub fn report(targets: &[&str]) -> (String, bool) {
+pub fn report(targets: &[&dyn Tooling]) -> (String, bool) {
     let mut out = String::new();
     let mut all = true;
-    for target in targets {
-        let Some(needs) = needs(target) else {
-            out.push_str(&format!("{target}: unknown target\n"));
-            all = false;
-            continue;
-        };
+    for tooling in targets {
+        let target = tooling.name();
+        let needs = tooling.needs();
         if needs.is_empty() {
             out.push_str(&format!("{target}: ready (cargo alone)\n"));
             continue;
@@ -91,19 +57,5 @@ fn install_command(tool: &Tool) -> String {
             .install
             .replace("<faasade checkout>", &root.display().to_string()),
         _ => tool.install.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_target_in_the_registry_has_its_needs() {
-        for t in faasade_targets::TARGETS {
-            assert!(
-                super::needs(t.name).is_some(),
-                "doctor knows nothing of `{}`",
-                t.name
-            );
-        }
     }
 }

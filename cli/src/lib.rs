@@ -7,6 +7,8 @@
 //! - [`manifest`]: wrangler.toml, fastly.toml, spin.toml, a SAM template.yaml and an
 //!   OpenWhisk manifest.yaml, all from one [`config::AppConfig`] (faasade.toml).
 //! - [`doctor`]: which tools each target needs and how to get the missing ones.
+//! - [`targets`]: each target's tooling in one module (its build, manifests, local runtime
+//!   and needs); the commands above loop over them.
 
 pub mod build;
 pub mod config;
@@ -16,4 +18,5 @@ pub mod manifest;
 pub mod new;
 pub mod project;
 pub mod status;
+pub mod targets;
 pub mod tools;

@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cargo_faasade::build::{self, Options};
-use cargo_faasade::manifest::Arch;
+use cargo_faasade::dev::DevOptions;
 use cargo_faasade::project::Project;
+use cargo_faasade::targets::{self, Tooling, aws::Arch};
 use cargo_faasade::{dev, doctor, new, status};
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use faasade_targets::{TARGETS, Target};
 
 /// Cargo runs `cargo-faasade faasade <args>` for `cargo faasade <args>`.
 #[derive(Parser)]
@@ -99,17 +99,17 @@ struct BuildArgs {
 /// A target from the registry: `--help` lists them all, with their providers, and shell
 /// completion offers them.
 #[derive(Clone, Copy)]
-struct TargetArg(&'static Target);
+struct TargetArg(&'static dyn Tooling);
 
 impl ValueEnum for TargetArg {
     fn value_variants<'a>() -> &'a [Self] {
         static ALL: std::sync::LazyLock<Vec<TargetArg>> =
-            std::sync::LazyLock::new(|| TARGETS.iter().map(TargetArg).collect());
+            std::sync::LazyLock::new(|| targets::ALL.iter().map(|t| TargetArg(*t)).collect());
         &ALL
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
-        Some(PossibleValue::new(self.0.name).help(self.0.provider))
+        Some(PossibleValue::new(self.0.name()).help(self.0.target().provider))
     }
 }
 
@@ -160,7 +160,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 release: build.release,
                 arch: build.arch.into(),
             };
-            build::build(&project, target.0.name, options)?;
+            build::build(&project, target.0, options)?;
         }
         Command::Dev {
             target,
@@ -169,21 +169,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             no_watch,
         } => {
             let project = project(build.path)?;
-            let options = Options {
-                release: build.release,
-                arch: build.arch.into(),
+            let options = DevOptions {
+                build: Options {
+                    release: build.release,
+                    arch: build.arch.into(),
+                },
+                port,
+                watch: !no_watch,
             };
-            dev::dev(&project, target.0.name, options, port, !no_watch)?;
+            dev::dev(&project, target.0, options)?;
         }
         Command::Package { target, arch } => {
             let project = project(None)?;
-            build::package(&project, target.0.name, arch.into())?;
+            let options = Options {
+                release: false,
+                arch: arch.into(),
+            };
+            build::package(&project, target.0, options)?;
         }
         Command::Doctor { targets } => {
-            let chosen: Vec<&str> = if targets.is_empty() {
-                TARGETS.iter().map(|t| t.name).collect()
+            let chosen: Vec<&dyn Tooling> = if targets.is_empty() {
+                cargo_faasade::targets::ALL.to_vec()
             } else {
-                targets.iter().map(|t| t.0.name).collect()
+                targets.iter().map(|t| t.0).collect()
             };
             let (report, ready) = doctor::report(&chosen);
             print!("{report}");

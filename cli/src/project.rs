@@ -9,15 +9,6 @@ use crate::config::AppConfig;
 use crate::manifest::App;
 use crate::status;
 
-/// An error unless `target` is in the registry (`faasade_targets::TARGETS`).
-pub fn check_target(target: &str) -> Result<()> {
-    if faasade_targets::target(target).is_some() {
-        return Ok(());
-    }
-    let names: Vec<&str> = faasade_targets::TARGETS.iter().map(|t| t.name).collect();
-    bail!("no target `{target}`: pick one of {}", names.join(", "))
-}
-
 /// An app folder.
 #[derive(Debug, Clone)]
 pub struct Project {

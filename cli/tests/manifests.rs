@@ -3,13 +3,17 @@
 //! compared with the committed snapshots in tests/snapshots (`FAASADE_BLESS=1` rewrites them
 //! after a deliberate change), then checked by the providers' own tools where they run here:
 //! cfn-lint on the SAM templates, PyYAML on the OpenWhisk manifests, and, in tests/e2e.rs,
-//! `wrangler deploy --dry-run` and Viceroy on the files of a real build.
+//! `wrangler deploy --dry-run` and Viceroy on the files of a real build. Each generator lives
+//! with the rest of its target's tooling, in `cargo_faasade::targets`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use cargo_faasade::build::Options;
 use cargo_faasade::config::AppConfig;
-use cargo_faasade::manifest::{self, App, Arch};
+use cargo_faasade::manifest::{self, App};
+use cargo_faasade::targets::aws::{self, Arch};
+use cargo_faasade::targets::{cloudflare, fastly, openwhisk, spin};
 use cargo_faasade::tools;
 
 const HTTP_APP: &str = r#"
@@ -85,7 +89,7 @@ fn snapshot(name: &str, text: &str) {
 
 #[test]
 fn wrangler_toml() {
-    let m = manifest::wrangler_toml(&app(HTTP_APP, "shop")).unwrap();
+    let m = cloudflare::wrangler_toml(&app(HTTP_APP, "shop")).unwrap();
     snapshot("shop.wrangler.toml", &m.text);
     let t: toml::Table = m.text.parse().unwrap();
     assert_eq!(
@@ -95,14 +99,14 @@ fn wrangler_toml() {
     assert_eq!(t["kv_namespaces"].as_array().unwrap().len(), 2);
     assert!(m.text.contains("wrangler secret put API_TOKEN"));
     assert_eq!(
-        manifest::dev_vars(&app(HTTP_APP, "shop")),
+        cloudflare::dev_vars(&app(HTTP_APP, "shop")),
         "API_TOKEN=\"local-token\"\n"
     );
 }
 
 #[test]
 fn fastly_toml() {
-    let m = manifest::fastly_toml(&app(HTTP_APP, "shop")).unwrap();
+    let m = fastly::fastly_toml(&app(HTTP_APP, "shop")).unwrap();
     snapshot("shop.fastly.toml", &m.text);
     let t: toml::Table = m.text.parse().unwrap();
     // The adapter looks backends up by the fetch URL's authority.
@@ -119,7 +123,7 @@ fn fastly_toml() {
 
 #[test]
 fn spin_toml() {
-    let m = manifest::spin_toml(&app(HTTP_APP, "shop")).unwrap();
+    let m = spin::spin_toml(&app(HTTP_APP, "shop")).unwrap();
     snapshot("shop.spin.toml", &m.text);
     let t: toml::Table = m.text.parse().unwrap();
     assert_eq!(t["variables"]["api_token"]["secret"].as_bool(), Some(true));
@@ -132,9 +136,9 @@ fn spin_toml() {
 
 #[test]
 fn sam_templates() {
-    let http = manifest::sam_template(&http_app_without_kv(), Arch::Arm64).unwrap();
+    let http = aws::sam_template(&http_app_without_kv(), Arch::Arm64).unwrap();
     snapshot("shop.template.yaml", &http.text);
-    let event = manifest::sam_template(&app(EVENT_APP, "reports"), Arch::X86_64).unwrap();
+    let event = aws::sam_template(&app(EVENT_APP, "reports"), Arch::X86_64).unwrap();
     snapshot("reports.template.yaml", &event.text);
     assert!(event.text.contains("cron(15 8 ? * MON *)"));
     for m in [&http, &event] {
@@ -144,9 +148,9 @@ fn sam_templates() {
 
 #[test]
 fn openwhisk_manifests() {
-    let http = manifest::openwhisk_manifest(&http_app_without_kv()).unwrap();
+    let http = openwhisk::openwhisk_manifest(&http_app_without_kv()).unwrap();
     snapshot("shop.manifest.yaml", &http.text);
-    let event = manifest::openwhisk_manifest(&app(EVENT_APP, "reports")).unwrap();
+    let event = openwhisk::openwhisk_manifest(&app(EVENT_APP, "reports")).unwrap();
     snapshot("reports.manifest.yaml", &event.text);
     let http = yaml(&http.text);
     let action = &http["packages"]["shop"]["actions"]["shop"];
@@ -164,13 +168,13 @@ fn openwhisk_manifests() {
 
 #[test]
 fn what_a_target_cannot_do_is_refused_by_name() {
-    let kv = manifest::sam_template(&app(HTTP_APP, "shop"), Arch::Arm64).unwrap_err();
+    let kv = aws::sam_template(&app(HTTP_APP, "shop"), Arch::Arm64).unwrap_err();
     assert!(
         kv.to_string()
             .contains("the `aws` target does not support `kv`"),
         "{kv}"
     );
-    let kv = manifest::openwhisk_manifest(&app(HTTP_APP, "shop")).unwrap_err();
+    let kv = openwhisk::openwhisk_manifest(&app(HTTP_APP, "shop")).unwrap_err();
     assert!(
         kv.to_string()
             .contains("`openwhisk` target does not support `kv`")
@@ -178,19 +182,24 @@ fn what_a_target_cannot_do_is_refused_by_name() {
     for (target, result) in [
         (
             "cloudflare",
-            manifest::wrangler_toml(&app(EVENT_APP, "r")).map(|_| ()),
+            cloudflare::wrangler_toml(&app(EVENT_APP, "r")).map(|_| ()),
         ),
         (
             "fastly",
-            manifest::fastly_toml(&app(EVENT_APP, "r")).map(|_| ()),
+            fastly::fastly_toml(&app(EVENT_APP, "r")).map(|_| ()),
         ),
-        (
-            "spin",
-            manifest::spin_toml(&app(EVENT_APP, "r")).map(|_| ()),
-        ),
+        ("spin", spin::spin_toml(&app(EVENT_APP, "r")).map(|_| ())),
         (
             "wasi",
-            manifest::for_target(&app(EVENT_APP, "r"), "wasi", Arch::Arm64).map(|_| ()),
+            manifest::for_target(
+                &app(EVENT_APP, "r"),
+                "wasi",
+                Options {
+                    release: false,
+                    arch: Arch::Arm64,
+                },
+            )
+            .map(|_| ()),
         ),
     ] {
         let err = result.unwrap_err().to_string();

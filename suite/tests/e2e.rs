@@ -296,7 +296,8 @@ fn build_makes_every_targets_artifact_and_dev_serves_it() {
     // cloudflare: the Worker and its wrangler.toml, as wrangler takes them.
     let dist = build("cloudflare", true);
     assert!(dist.join("build/worker/shim.mjs").is_file());
-    let wrangler = tools::find(&tools::WRANGLER, "cloudflare").unwrap();
+    let wrangler =
+        tools::find(&cargo_faasade::targets::cloudflare::WRANGLER, "cloudflare").unwrap();
     let out = Command::new(&wrangler)
         .args(["deploy", "--dry-run", "--outdir"])
         .arg(dist.join("dry-run"))
@@ -332,7 +333,7 @@ fn build_makes_every_targets_artifact_and_dev_serves_it() {
     .collect();
     names.sort();
     assert_eq!(names, ["shop/bin/main.wasm", "shop/fastly.toml"]);
-    let viceroy = tools::find(&tools::VICEROY, "fastly").unwrap();
+    let viceroy = tools::find(&cargo_faasade::targets::fastly::VICEROY, "fastly").unwrap();
     let port = free_port();
     let mut served = Group::spawn(
         Command::new(viceroy)

@@ -5,7 +5,7 @@
 //! suite's vars; each KV store is a namespace bound under its name.
 //!
 //! The Worker is built as `cargo faasade build cloudflare` builds it
-//! (`cargo_faasade::build::worker_build`). Tools come from the test command:
+//! (`cargo_faasade::targets::cloudflare::worker_build`). Tools come from the test command:
 //! `FAASADE_WORKER_BUILD`, `FAASADE_WASM_BINDGEN` (the CLI at exactly the wasm-bindgen version
 //! in Cargo.lock) and `FAASADE_NPM` (a folder whose node_modules holds Node 22, wrangler,
 //! binaryen's wasm-opt and esbuild).
@@ -35,7 +35,7 @@ impl Shim for Cloudflare {
         let dir = scratch("cloudflare")?;
         let app = workspace().join("examples/conformance");
         // wrangler.toml's `main` is `build/worker/shim.mjs`, beside it.
-        cargo_faasade::build::worker_build(
+        cargo_faasade::targets::cloudflare::worker_build(
             &app,
             &dir.join("build"),
             true,
@@ -43,12 +43,12 @@ impl Shim for Cloudflare {
         )
         .map_err(|e| format!("{e:#}"))?;
         let app = app_config(&app, setup)?;
-        let wrangler_toml =
-            cargo_faasade::manifest::wrangler_toml(&app).map_err(|e| format!("{e:#}"))?;
+        let wrangler_toml = cargo_faasade::targets::cloudflare::wrangler_toml(&app)
+            .map_err(|e| format!("{e:#}"))?;
         std::fs::write(dir.join("wrangler.toml"), wrangler_toml.text).map_err(|e| e.to_string())?;
         std::fs::write(
             dir.join(".dev.vars"),
-            cargo_faasade::manifest::dev_vars(&app),
+            cargo_faasade::targets::cloudflare::dev_vars(&app),
         )
         .map_err(|e| e.to_string())?;
 

@@ -25,7 +25,7 @@ impl Shim for Fastly {
         let wasm = cargo_build_fastly("conformance")?;
         let dir = scratch("fastly")?;
         let app = workspace().join("examples/conformance");
-        let fastly_toml = cargo_faasade::manifest::fastly_toml(&app_config(&app, setup)?)
+        let fastly_toml = cargo_faasade::targets::fastly::fastly_toml(&app_config(&app, setup)?)
             .map_err(|e| format!("{e:#}"))?;
         std::fs::write(dir.join("fastly.toml"), fastly_toml.text).map_err(|e| e.to_string())?;
 
