@@ -3,6 +3,8 @@
 
 use std::process::Command;
 
+use faasade::targets::{Platform, TARGETS, Target};
+
 fn check_with(features: &str) -> String {
     check_failing(&["--features", features])
 }
@@ -91,6 +93,17 @@ fn spin_and_wasi_on_a_native_build_name_the_wasm_target() {
     );
 }
 
+/// How each target of the registry is checked: `--features <feature>`, and `--target
+/// <triple>` for a WebAssembly target (the native ones check on this machine). `None` for the
+/// local target, which needs no feature.
+fn target_args(target: &Target) -> Option<Vec<&'static str>> {
+    let feature = target.feature?;
+    Some(match target.platform {
+        Platform::Wasm { .. } => vec!["--features", feature, "--target", target.rust_target],
+        Platform::Native | Platform::Linux => vec!["--features", feature],
+    })
+}
+
 /// `cargo check` of every example with `args` added.
 fn check_examples(args: &[&str]) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -109,61 +122,29 @@ fn check_examples(args: &[&str]) {
     );
 }
 
+/// Every example, unchanged, for every target of the registry.
 #[test]
-fn every_example_builds_for_aws_unchanged() {
-    check_examples(&["--features", "aws"]);
-}
-
-#[test]
-fn every_example_builds_for_cloudflare_unchanged() {
-    check_examples(&[
-        "--features",
-        "cloudflare",
-        "--target",
-        "wasm32-unknown-unknown",
-    ]);
-}
-
-#[test]
-fn every_example_builds_for_fastly_unchanged() {
-    check_examples(&["--features", "fastly", "--target", "wasm32-wasip1"]);
-}
-
-#[test]
-fn every_example_builds_for_spin_unchanged() {
-    check_examples(&["--features", "spin", "--target", "wasm32-wasip2"]);
-}
-
-#[test]
-fn every_example_builds_for_wasi_unchanged() {
-    check_examples(&["--features", "wasi", "--target", "wasm32-wasip2"]);
+fn every_example_builds_for_every_target_unchanged() {
+    for target in TARGETS {
+        if let Some(args) = target_args(target) {
+            check_examples(&args);
+        }
+    }
 }
 
 /// An app that never fetches, uses KV, reads vars or locates its clients turns the `fetch`,
-/// `kv`, `vars` and `geo` features off; every target must still build (`-p faasade` alone, so
-/// no other package's features leak in).
+/// `kv`, `vars` and `geo` features off; every target must still build with all of them off
+/// and with each alone (`-p faasade` alone, so no other package's features leak in).
 #[test]
 fn builds_without_the_fetch_and_kv_features() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let targets: [&[&str]; 6] = [
-        &[],
-        &["--features", "aws"],
-        &[
-            "--features",
-            "cloudflare",
-            "--target",
-            "wasm32-unknown-unknown",
-        ],
-        &["--features", "fastly", "--target", "wasm32-wasip1"],
-        &["--features", "spin", "--target", "wasm32-wasip2"],
-        &["--features", "wasi", "--target", "wasm32-wasip2"],
-    ];
-    for features in targets {
+    for target in TARGETS {
+        let args = target_args(target).unwrap_or_default();
         for only in ["", "fetch", "kv", "vars", "geo"] {
             let out = Command::new(&cargo)
                 .args(["check", "--quiet", "-p", "faasade", "--lib"])
                 .arg("--no-default-features")
-                .args(features)
+                .args(&args)
                 .args(
                     (!only.is_empty())
                         .then_some(["--features", only])
@@ -175,14 +156,10 @@ fn builds_without_the_fetch_and_kv_features() {
                 .expect("run cargo");
             assert!(
                 out.status.success(),
-                "--no-default-features {features:?} +{only}:\n{}",
+                "{}: --no-default-features {args:?} +{only}:\n{}",
+                target.name,
                 String::from_utf8_lossy(&out.stderr)
             );
         }
     }
-}
-
-#[test]
-fn every_example_builds_for_openwhisk_unchanged() {
-    check_examples(&["--features", "openwhisk"]);
 }

@@ -414,15 +414,8 @@ fn build_makes_every_targets_artifact_and_dev_serves_it() {
 }
 
 /// `cargo check` of `app` for every target.
+/// `cargo check` of `app` for every target of the registry, each for the platform it builds for.
 fn check_everywhere(app: &Path) {
-    let targets = [
-        ("aws", None),
-        ("cloudflare", Some("wasm32-unknown-unknown")),
-        ("fastly", Some("wasm32-wasip1")),
-        ("spin", Some("wasm32-wasip2")),
-        ("openwhisk", Some("x86_64-unknown-linux-musl")),
-        ("wasi", Some("wasm32-wasip2")),
-    ];
     let cargo = std::env::var_os("CARGO").unwrap_or("cargo".into());
     let check = |args: &[&str]| {
         let status = Command::new(&cargo)
@@ -434,11 +427,11 @@ fn check_everywhere(app: &Path) {
             .unwrap();
         assert!(status.success(), "{}: cargo check {args:?}", app.display());
     };
-    check(&[]);
-    for (feature, triple) in targets {
-        match triple {
-            Some(triple) => check(&["--features", feature, "--target", triple]),
-            None => check(&["--features", feature]),
+    for target in faasade::targets::TARGETS {
+        match (target.feature, target.platform) {
+            (None, _) => check(&[]),
+            (Some(feature), faasade::targets::Platform::Native) => check(&["--features", feature]),
+            (Some(feature), _) => check(&["--features", feature, "--target", target.rust_target]),
         }
     }
 }
