@@ -100,6 +100,22 @@ if [ -z "${FAASADE_NO_SCCACHE:-}" ]; then
   fi
 fi
 
+step "cargo's build folder, kept across runs outside the clone"
+# A clone is new on every run, and so would be its target/: every crate compiled again for
+# seven targets and two profiles, and every binary linked again. One build folder in the cache
+# lets cargo's own fingerprints decide: dependencies built by an earlier run are reused, and
+# the clone's crates (their files are new) are rebuilt. FAASADE_TARGET_DIR picks another one;
+# it is emptied when it outgrows FAASADE_TARGET_DIR_MAX_GB (40 by default), which drops what
+# old dependency versions left behind.
+export CARGO_TARGET_DIR="${FAASADE_TARGET_DIR:-$FAASADE_CACHE/target}"
+mkdir -p "$CARGO_TARGET_DIR"
+target_gb=$(( $(du -sk "$CARGO_TARGET_DIR" | cut -f1) / 1024 / 1024 ))
+if [ "$target_gb" -ge "${FAASADE_TARGET_DIR_MAX_GB:-40}" ]; then
+  echo "scripts/test.sh: $CARGO_TARGET_DIR holds ${target_gb} GB; emptying it"
+  rm -rf "$CARGO_TARGET_DIR" && mkdir -p "$CARGO_TARGET_DIR"
+fi
+echo "CARGO_TARGET_DIR=$CARGO_TARGET_DIR (${target_gb} GB)"
+
 step "cargo-lambda (the AWS Lambda Runtime API emulator), from PyPI"
 CARGO_LAMBDA_VERSION=1.9.2
 export FAASADE_CARGO_LAMBDA="$FAASADE_CACHE/venv/bin/cargo-lambda"
