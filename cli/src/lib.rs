@@ -7,16 +7,12 @@
 //! - [`manifest`]: wrangler.toml, fastly.toml, spin.toml, a SAM template.yaml and an
 //!   OpenWhisk manifest.yaml, all from one [`config::AppConfig`] (faasade.toml).
 //! - [`doctor`]: which tools each target needs and how to get the missing ones.
-//! - [`targets`]: each target's tooling in one module (its build, manifests, local runtime
-//!   and needs); the commands above loop over them.
+//! - [`targets`]: every target's tooling, in the registry's order. Each one lives beside its
+//!   adapter, in `adapters/<target>/tooling` (crate `faasade-<target>-tooling`), built from
+//!   the pieces in `faasade-tooling`; the commands above loop over them.
 
-pub mod build;
-pub mod config;
-pub mod dev;
+pub use faasade_tooling::{build, config, dev, manifest, project, status, tools};
+
 pub mod doctor;
-pub mod manifest;
 pub mod new;
-pub mod project;
-pub mod status;
 pub mod targets;
-pub mod tools;

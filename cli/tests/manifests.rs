@@ -4,16 +4,16 @@
 //! after a deliberate change), then checked by the providers' own tools where they run here:
 //! cfn-lint on the SAM templates, PyYAML on the OpenWhisk manifests, and, in tests/e2e.rs,
 //! `wrangler deploy --dry-run` and Viceroy on the files of a real build. Each generator lives
-//! with the rest of its target's tooling, in `cargo_faasade::targets`.
+//! with the rest of its target's tooling, in `adapters/<target>/tooling`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use cargo_faasade::build::Options;
 use cargo_faasade::config::AppConfig;
-use cargo_faasade::manifest::{self, App};
+use cargo_faasade::manifest::App;
 use cargo_faasade::targets::aws::{self, Arch};
-use cargo_faasade::targets::{cloudflare, fastly, openwhisk, spin};
+use cargo_faasade::targets::{self, cloudflare, fastly, openwhisk, spin};
 use cargo_faasade::tools;
 
 const HTTP_APP: &str = r#"
@@ -191,15 +191,16 @@ fn what_a_target_cannot_do_is_refused_by_name() {
         ("spin", spin::spin_toml(&app(EVENT_APP, "r")).map(|_| ())),
         (
             "wasi",
-            manifest::for_target(
-                &app(EVENT_APP, "r"),
-                "wasi",
-                Options {
-                    release: false,
-                    arch: Arch::Arm64,
-                },
-            )
-            .map(|_| ()),
+            targets::get("wasi")
+                .unwrap()
+                .manifests(
+                    &app(EVENT_APP, "r"),
+                    Options {
+                        release: false,
+                        arch: Arch::Arm64,
+                    },
+                )
+                .map(|_| ()),
         ),
     ] {
         let err = result.unwrap_err().to_string();

@@ -2,7 +2,7 @@
 //! with one, the built artifact in that target's own local runtime, so that provider behaviour
 //! shows before deploying:
 //!
-//! Each target says how its runtime starts ([`Tooling::dev`], in [`crate::targets`]): its
+//! Each target says how its runtime starts ([`Tooling::dev`], in `adapters/<target>/tooling`): its
 //! provider's local runtime where one runs here (cargo-lambda's emulator, workerd, Viceroy),
 //! Faasade's hosts where none does (the Wasm host, the OpenWhisk driver and front).
 //!
@@ -19,10 +19,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 
+use crate::Tooling;
 use crate::build::{self, Options};
 use crate::project::Project;
 use crate::status;
-use crate::targets::Tooling;
 
 /// How to serve.
 #[derive(Debug, Clone, Copy)]

@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use toml::{Table, Value};
 
-use super::wasi::{build_component, component_needs, serve_component};
-use super::{Need, Tooling};
-use crate::build::Options;
-use crate::dev::DevOptions;
-use crate::manifest::{App, GENERATED, Manifest, strings, table, toml_text};
-use crate::project::Project;
+use faasade_tooling::build::Options;
+use faasade_tooling::component::{build_component, component_needs, serve_component};
+use faasade_tooling::dev::DevOptions;
+use faasade_tooling::manifest::{App, GENERATED, Manifest, strings, table, toml_text};
+use faasade_tooling::project::Project;
+use faasade_tooling::{Need, Tooling};
 
 /// The `spin` target.
 pub struct Spin;

@@ -1,26 +1,38 @@
-//! Each target's tooling in one module: how `cargo faasade` builds it, which manifests it
-//! writes, how `dev` runs it locally and what `doctor` checks for it. The commands loop over
-//! [`ALL`], one [`Tooling`] per target of the registry (`faasade_targets::TARGETS`), and
-//! hold no per-target `match`: a new target is a new module here and a line in [`ALL`].
+//! What every target's tooling is built from. `cargo faasade` builds, packages and runs an
+//! app for a target through one [`Tooling`] per target; each one lives beside its adapter
+//! (`adapters/<target>/tooling`, crate `faasade-<target>-tooling`) and uses the pieces here:
+//!
+//! - [`project`]: the app being built (its faasade.toml and cargo metadata) and cargo builds;
+//! - [`build`]: the build and package steps every target goes through, and their [`Options`];
+//! - [`manifest`]: the app as manifests see it, and helpers to write TOML and YAML;
+//! - [`dev`]: `cargo faasade dev`'s plumbing: rebuild on change, restart the runtime;
+//! - [`component`]: a `wasm32-wasip2` component and Faasade's Wasm host, for the targets that
+//!   deploy one;
+//! - [`tools`] and [`status`]: external tools (where they are, how to get them) and the lines
+//!   `cargo faasade` prints.
+//!
+//! The list of every target's tooling is the CLI's (`cargo_faasade::targets::ALL`), checked
+//! against the registry (`faasade_targets::TARGETS`).
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use faasade_targets::Target;
 
-use crate::build::Options;
-use crate::dev::DevOptions;
-use crate::manifest::{App, Manifest};
-use crate::project::Project;
-use crate::tools::{self, Tool};
+pub use build::Options;
+pub use dev::DevOptions;
+pub use manifest::{App, Manifest};
+pub use project::Project;
+pub use tools::Tool;
 
-pub mod aws;
-pub mod cloudflare;
-pub mod fastly;
-pub mod local;
-pub mod openwhisk;
-pub mod spin;
-pub mod wasi;
+pub mod build;
+pub mod component;
+pub mod config;
+pub mod dev;
+pub mod manifest;
+pub mod project;
+pub mod status;
+pub mod tools;
 
 /// What `cargo faasade` does for one target.
 pub trait Tooling: Sync {
@@ -52,26 +64,6 @@ pub trait Tooling: Sync {
     }
 }
 
-/// Every target's tooling, in the registry's order.
-pub static ALL: &[&dyn Tooling] = &[
-    &local::Local,
-    &aws::Aws,
-    &cloudflare::Cloudflare,
-    &fastly::Fastly,
-    &spin::Spin,
-    &openwhisk::OpenWhisk,
-    &wasi::Wasi,
-];
-
-/// The tooling of the target named `name`, or an error listing the targets.
-pub fn get(name: &str) -> Result<&'static dyn Tooling> {
-    if let Some(tooling) = ALL.iter().find(|t| t.name() == name) {
-        return Ok(*tooling);
-    }
-    let names: Vec<&str> = ALL.iter().map(|t| t.name()).collect();
-    bail!("no target `{name}`: pick one of {}", names.join(", "))
-}
-
 /// One requirement of a target.
 #[derive(Debug, Clone, Copy)]
 pub enum Need {
@@ -82,13 +74,13 @@ pub enum Need {
 }
 
 /// An error unless the Rust target `tooling` builds for is installed.
-fn need_rust_target(tooling: &dyn Tooling, triple: &str) -> Result<()> {
+pub fn need_rust_target(tooling: &dyn Tooling, triple: &str) -> Result<()> {
     tools::need_rust_target(triple, tooling.name())
 }
 
 /// `cargo build --target <triple> --features <target> <more>` for the app; the `.wasm` cargo
 /// reported for the artifact of `kind` (`bin`, `cdylib`).
-fn build_wasm(
+pub fn build_wasm(
     tooling: &dyn Tooling,
     project: &Project,
     options: Options,
@@ -108,29 +100,9 @@ fn build_wasm(
 }
 
 /// `from` copied into `dir` as `name`.
-fn copy_into(from: &Path, dir: &Path, name: &str) -> Result<PathBuf> {
+pub fn copy_into(from: &Path, dir: &Path, name: &str) -> Result<PathBuf> {
     let to = dir.join(name);
     std::fs::copy(from, &to)
         .map_err(|e| anyhow::anyhow!("cannot copy {} to {}: {e}", from.display(), to.display()))?;
     Ok(to)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_target_in_the_registry_has_its_tooling_in_order() {
-        let tooled: Vec<&str> = super::ALL.iter().map(|t| t.name()).collect();
-        let registered: Vec<&str> = faasade_targets::TARGETS.iter().map(|t| t.name).collect();
-        assert_eq!(tooled, registered);
-        for t in super::ALL {
-            assert_eq!(t.target().name, t.name());
-        }
-    }
-
-    #[test]
-    fn an_unknown_target_is_refused_with_the_list() {
-        let e = super::get("azure").err().unwrap().to_string();
-        assert!(e.contains("no target `azure`"), "{e}");
-        assert!(e.contains("local, aws, cloudflare"), "{e}");
-    }
 }

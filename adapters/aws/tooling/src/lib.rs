@@ -8,12 +8,12 @@ use std::process::Command;
 
 use anyhow::Result;
 
-use super::{Need, Tooling, copy_into};
-use crate::build::Options;
-use crate::dev::DevOptions;
-use crate::manifest::{self, App, GENERATED, Manifest, yaml_str};
-use crate::project::{Project, run};
-use crate::{status, tools};
+use faasade_tooling::build::Options;
+use faasade_tooling::dev::DevOptions;
+use faasade_tooling::manifest::{self, App, GENERATED, Manifest, yaml_str};
+use faasade_tooling::project::{Project, run};
+use faasade_tooling::{Need, Tooling, copy_into};
+use faasade_tooling::{status, tools};
 
 /// cargo-lambda (builds Lambda zips with zig, serves the Runtime API emulator).
 pub const CARGO_LAMBDA: tools::Tool = tools::Tool {
@@ -23,31 +23,7 @@ pub const CARGO_LAMBDA: tools::Tool = tools::Tool {
     install: "pip install cargo-lambda==1.9.2",
 };
 
-/// The Lambda architecture a build targets and a SAM template deploys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Arch {
-    /// Graviton.
-    Arm64,
-    /// x86-64.
-    X86_64,
-}
-
-impl Arch {
-    /// SAM's and cargo-lambda's name for it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Arch::Arm64 => "arm64",
-            Arch::X86_64 => "x86_64",
-        }
-    }
-
-    fn rust_target(self) -> &'static str {
-        match self {
-            Arch::Arm64 => "aarch64-unknown-linux-gnu",
-            Arch::X86_64 => "x86_64-unknown-linux-gnu",
-        }
-    }
-}
+pub use faasade_tooling::build::Arch;
 
 /// The `aws` target.
 pub struct Aws;

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use anyhow::{Result, bail};
 
-/// A tool a target needs (each target's module in [`crate::targets`] names its own).
+/// A tool a target needs (each target's tooling names its own).
 #[derive(Debug, Clone, Copy)]
 pub struct Tool {
     /// The executable's name.

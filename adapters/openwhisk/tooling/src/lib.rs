@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use faasade_openwhisk_host::{WebFront, exec_from_zip};
 
-use super::{Need, Tooling, need_rust_target};
-use crate::build::Options;
-use crate::dev::{self, DevOptions, InProcess, Server};
-use crate::manifest::{App, GENERATED, Manifest, yaml_str};
-use crate::project::Project;
-use crate::status;
-use crate::tools::{self, Tool};
+use faasade_tooling::build::Options;
+use faasade_tooling::dev::{self, DevOptions, InProcess, Server};
+use faasade_tooling::manifest::{App, GENERATED, Manifest, yaml_str};
+use faasade_tooling::project::Project;
+use faasade_tooling::status;
+use faasade_tooling::tools::{self, Tool};
+use faasade_tooling::{Need, Tooling, need_rust_target};
 
 /// musl-gcc, which compiles the C in rustls' `ring` for the static OpenWhisk binary.
 pub const MUSL_GCC: Tool = Tool {

@@ -1,18 +1,14 @@
-//! Any wasi:http host: a `wasm32-wasip2` component and nothing else (a host takes the component
-//! alone); `dev` is Faasade's Wasm host, with vars and secrets as environment variables. The
-//! `spin` target builds and serves its component the same way.
+//! A `wasm32-wasip2` component, built from the app's library and served by Faasade's Wasm
+//! host: the `wasi` and `spin` targets deploy one.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::Result;
 
-use super::{Need, Tooling, build_wasm, copy_into};
-use crate::build::Options;
 use crate::dev::{self, DevOptions, Server};
-use crate::manifest::{self, App, Manifest};
-use crate::project::Project;
 use crate::tools::{self, Tool};
+use crate::{Need, Options, Project, Tooling, build_wasm, copy_into, manifest};
 
 /// Faasade's local Wasm host (Spin's interfaces, any wasi:http component).
 pub const WASM_HOST: Tool = Tool {
@@ -22,34 +18,8 @@ pub const WASM_HOST: Tool = Tool {
     install: "cargo install --locked --path <faasade checkout>/hosts/wasm-host",
 };
 
-/// The `wasi` target.
-pub struct Wasi;
-
-impl Tooling for Wasi {
-    fn name(&self) -> &'static str {
-        "wasi"
-    }
-
-    fn needs(&self) -> Vec<Need> {
-        component_needs(self)
-    }
-
-    fn manifests(&self, app: &App, _: Options) -> Result<Vec<Manifest>> {
-        app.refuse_schedules("wasi", "a wasi:http proxy is invoked by HTTP only")?;
-        Ok(Vec::new())
-    }
-
-    fn build(&self, project: &Project, dist: &Path, options: Options) -> Result<PathBuf> {
-        build_component(self, project, dist, options)
-    }
-
-    fn dev(&self, project: &Project, options: DevOptions) -> Result<()> {
-        serve_component(self, project, options, true)
-    }
-}
-
 /// What a target built as a `wasm32-wasip2` component needs: the Rust target and the Wasm host.
-pub(super) fn component_needs(tooling: &dyn Tooling) -> Vec<Need> {
+pub fn component_needs(tooling: &dyn Tooling) -> Vec<Need> {
     vec![
         Need::RustTarget(tooling.target().rust_target),
         Need::Tool(WASM_HOST),
@@ -57,7 +27,7 @@ pub(super) fn component_needs(tooling: &dyn Tooling) -> Vec<Need> {
 }
 
 /// The app's library built as a component, `<crate>.wasm` in `dist`.
-pub(super) fn build_component(
+pub fn build_component(
     tooling: &dyn Tooling,
     project: &Project,
     dist: &Path,
@@ -69,7 +39,7 @@ pub(super) fn build_component(
 
 /// The component served by the Wasm host, allowed to reach the app's upstreams; vars and
 /// secrets as environment variables when `environment` (Spin apps read them as variables).
-pub(super) fn serve_component(
+pub fn serve_component(
     tooling: &dyn Tooling,
     project: &Project,
     options: DevOptions,

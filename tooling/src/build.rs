@@ -2,7 +2,7 @@
 //! deployable artifact and its manifest under `dist/<target>/`.
 //!
 //! The build itself is the target's own ([`Tooling::build`], one module per target in
-//! [`crate::targets`]); this module runs it in order: the manifests first (a setting the
+//! `adapters/<target>/tooling`); this module runs it in order: the manifests first (a setting the
 //! target cannot carry out fails before a long build), the build into an emptied
 //! `dist/<target>/`, the manifests beside the artifact, then the provider's bundle if it has one.
 
@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 
+use crate::Tooling;
 use crate::manifest::Manifest;
 use crate::project::Project;
 use crate::status;
-use crate::targets::{Tooling, aws::Arch};
 
 /// How to build.
 #[derive(Debug, Clone, Copy)]
@@ -22,6 +22,33 @@ pub struct Options {
     pub release: bool,
     /// The Lambda architecture (aws only).
     pub arch: Arch,
+}
+
+/// The Lambda architecture an `aws` build targets and its SAM template deploys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arch {
+    /// Graviton.
+    Arm64,
+    /// x86-64.
+    X86_64,
+}
+
+impl Arch {
+    /// SAM's and cargo-lambda's name for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Arch::Arm64 => "arm64",
+            Arch::X86_64 => "x86_64",
+        }
+    }
+
+    /// The Rust target a build for it uses.
+    pub fn rust_target(self) -> &'static str {
+        match self {
+            Arch::Arm64 => "aarch64-unknown-linux-gnu",
+            Arch::X86_64 => "x86_64-unknown-linux-gnu",
+        }
+    }
 }
 
 /// What a build produced.

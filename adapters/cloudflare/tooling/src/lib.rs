@@ -9,12 +9,12 @@ use std::process::Command;
 use anyhow::{Result, bail};
 use toml::Value;
 
-use super::{Need, Tooling, need_rust_target};
-use crate::build::Options;
-use crate::dev::{self, DevOptions, Server};
-use crate::manifest::{App, GENERATED, Manifest, table, toml_text};
-use crate::project::{Project, run};
-use crate::tools::{self, Tool};
+use faasade_tooling::build::Options;
+use faasade_tooling::dev::{self, DevOptions, Server};
+use faasade_tooling::manifest::{App, GENERATED, Manifest, table, toml_text};
+use faasade_tooling::project::{Project, run};
+use faasade_tooling::tools::{self, Tool};
+use faasade_tooling::{Need, Tooling, need_rust_target};
 
 /// worker-build (builds a Worker: wasm-bindgen, wasm-opt, esbuild).
 pub const WORKER_BUILD: Tool = Tool {

@@ -9,13 +9,13 @@ use std::process::Command;
 use anyhow::Result;
 use toml::{Table, Value};
 
-use super::{Need, Tooling, build_wasm, copy_into};
-use crate::build::{Options, relative};
-use crate::dev::{self, DevOptions, Server};
-use crate::manifest::{App, GENERATED, Manifest, table, toml_text};
-use crate::project::Project;
-use crate::status;
-use crate::tools::{self, Tool};
+use faasade_tooling::build::{Options, relative};
+use faasade_tooling::dev::{self, DevOptions, Server};
+use faasade_tooling::manifest::{App, GENERATED, Manifest, table, toml_text};
+use faasade_tooling::project::Project;
+use faasade_tooling::status;
+use faasade_tooling::tools::{self, Tool};
+use faasade_tooling::{Need, Tooling, build_wasm, copy_into};
 
 /// Viceroy, Fastly's local Compute runtime.
 pub const VICEROY: Tool = Tool {

@@ -6,12 +6,12 @@ use std::process::Command;
 
 use anyhow::{Context as _, Result};
 
-use super::{Need, Tooling, copy_into};
-use crate::build::Options;
-use crate::dev::{self, DevOptions, Server};
-use crate::manifest::{App, Manifest};
-use crate::project::Project;
-use crate::status;
+use faasade_tooling::build::Options;
+use faasade_tooling::dev::{self, DevOptions, Server};
+use faasade_tooling::manifest::{App, Manifest};
+use faasade_tooling::project::Project;
+use faasade_tooling::status;
+use faasade_tooling::{Need, Tooling, copy_into};
 
 /// The `local` target.
 pub struct Local;
