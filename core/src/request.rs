@@ -2,6 +2,9 @@
 
 use serde::de::DeserializeOwned;
 
+use http::HeaderMap;
+use http::header::{HeaderName, HeaderValue};
+
 use crate::{Context, Error, Request};
 
 /// Helpers on [`Request`] (`http::Request<Body>`).
@@ -52,5 +55,48 @@ impl RequestExt for Request {
 
     fn context(&self) -> Option<&Context> {
         self.extensions().get::<Context>()
+    }
+}
+
+/// For adapters: append one header of a provider's request to `headers`, as bytes, so that a
+/// value `http` can carry (UTF-8, obs-text) is kept as it came; a name or value `http`
+/// refuses is a `400` saying which of the two it was.
+pub fn append_header(headers: &mut HeaderMap, name: &[u8], value: &[u8]) -> Result<(), Error> {
+    let name = HeaderName::from_bytes(name)
+        .map_err(|e| Error::bad_request("invalid header name").with_source(e))?;
+    let value = HeaderValue::from_bytes(value)
+        .map_err(|e| Error::bad_request("invalid header value").with_source(e))?;
+    headers.append(name, value);
+    Ok(())
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::append_header;
+    use http::{HeaderMap, StatusCode};
+
+    #[test]
+    fn utf8_and_obs_text_values_are_kept_as_bytes() {
+        let mut headers = HeaderMap::new();
+        append_header(&mut headers, b"x-name", "grüße ✓".as_bytes()).unwrap();
+        append_header(&mut headers, b"x-name", b"a\xffb").unwrap();
+        let values: Vec<&[u8]> = headers
+            .get_all("x-name")
+            .iter()
+            .map(|v| v.as_bytes())
+            .collect();
+        assert_eq!(values, ["grüße ✓".as_bytes(), b"a\xffb"]);
+    }
+
+    #[test]
+    fn a_bad_name_or_value_is_a_400_naming_which() {
+        let mut headers = HeaderMap::new();
+        let e = append_header(&mut headers, b"bad name", b"v").unwrap_err();
+        assert_eq!(e.status(), StatusCode::BAD_REQUEST);
+        assert!(e.to_string().starts_with("invalid header name"), "{e}");
+        let e = append_header(&mut headers, b"x", b"line\nbreak").unwrap_err();
+        assert_eq!(e.status(), StatusCode::BAD_REQUEST);
+        assert!(e.to_string().starts_with("invalid header value"), "{e}");
+        assert!(headers.is_empty());
     }
 }

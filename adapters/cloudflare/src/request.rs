@@ -9,8 +9,7 @@ use std::borrow::Cow;
 use std::net::IpAddr;
 
 use bytes::Bytes;
-use faasade_core::{Body, DEFAULT_BODY_LIMIT, Error, Request, RequestMeta, Result};
-use http::header::{HeaderName, HeaderValue};
+use faasade_core::{Body, DEFAULT_BODY_LIMIT, Error, Request, RequestMeta, Result, append_header};
 use http::{Method, Uri};
 use worker::js_sys::{self, Uint8Array};
 use worker::wasm_bindgen::prelude::wasm_bindgen;
@@ -41,11 +40,8 @@ pub(crate) async fn from_worker(req: &web_sys::Request) -> Result<(Request, Requ
             let Some((name, value)) = line.split_once(':') else {
                 continue;
             };
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|e| Error::bad_request("invalid header name").with_source(e))?;
-            let value = HeaderValue::from_str(value)
-                .map_err(|e| Error::bad_request("invalid header value").with_source(e))?;
-            map.append(name, value);
+            // workerd hands header values over decoded as UTF-8: their bytes are the client's.
+            append_header(map, name.as_bytes(), value.as_bytes())?;
         }
     }
     if let Some(headers) = builder.headers_ref() {

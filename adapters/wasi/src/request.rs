@@ -5,8 +5,7 @@
 
 use std::io::Read as _;
 
-use faasade_core::{Body, DEFAULT_BODY_LIMIT, Error, Request, RequestMeta, Result};
-use http::header::{HeaderName, HeaderValue};
+use faasade_core::{Body, DEFAULT_BODY_LIMIT, Error, Request, RequestMeta, Result, append_header};
 use http::{Method, Uri};
 use wasip2::http::types::{IncomingBody, Method as WasiMethod};
 
@@ -21,11 +20,7 @@ pub(crate) fn from_wasi(req: &IncomingRequest) -> Result<(Request, RequestMeta)>
     let mut builder = http::Request::builder().method(method).uri(uri);
     if let Some(map) = builder.headers_mut() {
         for (name, value) in req.headers().entries() {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|e| Error::bad_request("invalid header name").with_source(e))?;
-            let value = HeaderValue::from_bytes(&value)
-                .map_err(|e| Error::bad_request("invalid header value").with_source(e))?;
-            map.append(name, value);
+            append_header(map, name.as_bytes(), &value)?;
         }
     }
     if let Some(headers) = builder.headers_ref() {
