@@ -26,7 +26,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use faasade_core::{Body, Error, Request, Response};
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
-use http::{Method, Uri};
+use http::{Method, StatusCode, Uri};
 use serde_json::{Map, Value};
 
 use crate::media::Media;
@@ -37,6 +37,10 @@ const HEADERS: &str = "__ow_headers";
 const PATH: &str = "__ow_path";
 const QUERY: &str = "__ow_query";
 const BODY: &str = "__ow_body";
+/// The most header values a request may carry. The controller sets no limit of its own, and
+/// `http`'s header map panics past 32,768 names; hyper's default is 100.
+pub const MAX_HEADERS: usize = 1024;
+
 /// The prefix of the parameters the controller adds.
 pub const RESERVED_PREFIX: &str = "__ow_";
 
@@ -66,7 +70,13 @@ pub fn request(params: &Map<String, Value>) -> Result<(Request, Option<IpAddr>),
                     Error::bad_request(format!("__ow_headers: {name:?} is not a header name"))
                 })?;
                 for value in header_values(value) {
-                    let value = HeaderValue::from_str(&value).map_err(|_| {
+                    if headers.len() == MAX_HEADERS {
+                        return Err(Error::new(
+                            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                            format!("__ow_headers holds more than {MAX_HEADERS} header values"),
+                        ));
+                    }
+                    let value = HeaderValue::from_bytes(value.as_bytes()).map_err(|_| {
                         Error::bad_request(format!(
                             "__ow_headers: the value of {name} is not valid"
                         ))
@@ -231,6 +241,37 @@ mod tests {
         assert_eq!(req.uri().query(), Some("x=1&y=two%20words"));
         assert_eq!(req.body().as_bytes(), b"hello");
         assert_eq!(ip, Some("203.0.113.7".parse().unwrap()));
+    }
+
+    #[test]
+    fn utf8_header_values_are_kept() {
+        let (req, _) = request(&params(json!({
+            "__ow_method": "get", "__ow_headers": {"x-name": "grüße ✓"}, "__ow_path": "/",
+        })))
+        .unwrap();
+        assert_eq!(req.headers()["x-name"].as_bytes(), "grüße ✓".as_bytes());
+    }
+
+    #[test]
+    fn too_many_headers_are_a_431_not_a_panic() {
+        // http's HeaderMap panics past 32,768 entries; one name with that many values or that
+        // many names must both be refused first.
+        let many: Vec<String> = (0..40_000).map(|i| i.to_string()).collect();
+        let names: Map<String, Value> = many
+            .iter()
+            .map(|i| (format!("x-{i}"), json!("v")))
+            .collect();
+        for headers in [json!({"x-many": many}), Value::Object(names)] {
+            let e = request(&params(json!({
+                "__ow_method": "get", "__ow_headers": headers, "__ow_path": "/",
+            })))
+            .unwrap_err();
+            assert_eq!(
+                e.status(),
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "{e}"
+            );
+        }
     }
 
     #[test]
