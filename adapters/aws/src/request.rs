@@ -97,10 +97,11 @@ fn client_ip(cx: Option<&RequestContext>, headers: &http::HeaderMap) -> Option<I
         RequestContext::ApiGatewayV2(cx) => cx.http.source_ip.clone(),
         _ => None,
     };
-    // ALB (and anything else behind a proxy) only tells through X-Forwarded-For.
+    // ALB only tells through X-Forwarded-For, and appends the address it saw: the last entry.
+    // Entries before it are whatever the client sent, so trusting the first is spoofable.
     let forwarded = || {
-        let value = headers.get("x-forwarded-for")?.to_str().ok()?;
-        Some(value.split(',').next()?.trim().to_owned())
+        let value = headers.get_all("x-forwarded-for").iter().next_back()?;
+        Some(value.to_str().ok()?.rsplit(',').next()?.trim().to_owned())
     };
     from_context.or_else(forwarded)?.parse().ok()
 }

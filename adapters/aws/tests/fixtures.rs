@@ -115,6 +115,33 @@ fn alb_multi_value_request() {
     );
 }
 
+/// Behind an ALB the client's address is the entry the load balancer appended to
+/// `X-Forwarded-For`, the last one: entries before it are whatever the client sent.
+#[test]
+fn alb_client_ip_is_the_entry_the_balancer_appended() {
+    let mut event: Value = serde_json::from_str(&fixture(
+        "example-alb-lambda-target-request-multivalue-headers.json",
+    ))
+    .unwrap();
+    assert_eq!(
+        event["multiValueHeaders"]["x-forwarded-for"],
+        serde_json::json!(["72.21.198.67"])
+    );
+    for spoofed in [
+        serde_json::json!(["198.51.100.9, 72.21.198.67"]),
+        serde_json::json!(["198.51.100.9", "72.21.198.67"]),
+    ] {
+        event["multiValueHeaders"]["x-forwarded-for"] = spoofed.clone();
+        let req = lambda_http::request::from_str(&event.to_string()).unwrap();
+        let (_, meta) = faasade_aws::request::from_lambda(req);
+        assert_eq!(
+            meta.client_ip.map(|ip| ip.to_string()).as_deref(),
+            Some("72.21.198.67"),
+            "{spoofed}"
+        );
+    }
+}
+
 struct Env;
 impl Platform for Env {
     fn target(&self) -> &'static str {
