@@ -94,6 +94,8 @@ async fn send(client: reqwest::Client, req: Request) -> Result<Response> {
     let (parts, body) = req.into_parts();
     faasade_core::capability::fetch_destination(&parts.uri)?;
     let url = parts.uri.to_string();
+    // Errors are logged: they name the origin and path, never the query, where apps put tokens.
+    let shown = without_query(&parts.uri);
     let res = client
         .request(parts.method.clone(), &url)
         .headers(parts.headers)
@@ -103,9 +105,9 @@ async fn send(client: reqwest::Client, req: Request) -> Result<Response> {
         .map_err(|e| {
             Error::new(
                 faasade_core::StatusCode::BAD_GATEWAY,
-                format!("fetch {} {url} failed", parts.method),
+                format!("fetch {} {shown} failed", parts.method),
             )
-            .with_source(e)
+            .with_source(e.without_url())
         })?;
     let mut out = Response::new(faasade_core::Body::empty());
     *out.status_mut() = res.status();
@@ -113,12 +115,20 @@ async fn send(client: reqwest::Client, req: Request) -> Result<Response> {
     let bytes = res.bytes().await.map_err(|e| {
         Error::new(
             faasade_core::StatusCode::BAD_GATEWAY,
-            format!("reading the body of {url} failed"),
+            format!("reading the body of {shown} failed"),
         )
-        .with_source(e)
+        .with_source(e.without_url())
     })?;
     *out.body_mut() = bytes.into();
     Ok(out)
+}
+
+/// `uri` without its query string, for errors and logs.
+#[cfg(feature = "fetch")]
+fn without_query(uri: &faasade_core::Uri) -> String {
+    let scheme = uri.scheme_str().unwrap_or("http");
+    let authority = uri.authority().map_or("", |a| a.as_str());
+    format!("{scheme}://{authority}{}", uri.path())
 }
 
 #[cfg(test)]
@@ -138,5 +148,34 @@ mod tests {
         assert!(text.contains("`fetch` feature"), "{text}");
         assert_eq!(e.status(), 500);
         assert_eq!(e.public_message(), None, "never shown to clients");
+    }
+
+    /// A failed fetch's error, which is logged, names the origin and path but not the query,
+    /// where apps put tokens; reqwest's own error would show the whole URL.
+    #[cfg(feature = "fetch")]
+    #[test]
+    fn a_failed_fetch_names_no_query_string() {
+        // A port nothing listens on: the connection is refused.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let req = faasade_core::http::Request::get(format!(
+            "http://127.0.0.1:{port}/orders?token=s3cret-value"
+        ))
+        .body(faasade_core::Body::empty())
+        .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let e = rt
+            .block_on(Fetcher::new("local", Duration::from_secs(5)).fetch(req))
+            .unwrap_err();
+        let text = format!("{e} {e:?}");
+        assert_eq!(e.status(), 502, "{text}");
+        assert!(!text.contains("s3cret-value"), "{text}");
+        assert!(text.contains(&format!("127.0.0.1:{port}/orders")), "{text}");
     }
 }
