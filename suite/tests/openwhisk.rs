@@ -2,7 +2,7 @@
 //! driven exactly as OpenWhisk runs it (`faasade_openwhisk_host`): the actionloop proxy
 //! (ack, one activation line on stdin, one result line on fd 3), the dockerskeleton proxy
 //! (`argv[1]` or stdin, result on the last stdout line), with activations of the shapes
-//! OpenWhisk sends for raw and non-raw web actions and plain actions. Then the deployable zip
+//! OpenWhisk sends for raw web actions (non-raw ones are refused) and plain actions. Then the deployable zip
 //! and the wskdeploy manifest template.
 
 use faasade_suite::process;
@@ -158,31 +158,46 @@ fn errors_panics_and_bad_lines_never_end_the_loop() {
 }
 
 #[test]
-fn non_raw_web_actions_get_the_parameters_the_controller_merged() {
+fn non_raw_web_actions_are_refused_and_never_show_bound_parameters() {
     let mut action = ActionLoop::start(&exec("conformance"), &[], true).expect("started");
-    let hello = action
-        .run(json!({
+    // What the controller sends a non-raw web action: the request's JSON fields (`myName`,
+    // `GREETING`) merged with the action's bound parameters (`API_TOKEN`).
+    for (path, fields) in [
+        ("/echo", json!({"myName": "Ada"})),
+        ("/var/GREETING", json!({"GREETING": "set by the request"})),
+    ] {
+        let mut params = json!({
             "__ow_method": "post",
             "__ow_headers": {"content-type": "application/json"},
-            "__ow_path": "/hello",
-            "myName": "Ada",
-        }))
-        .unwrap();
-    assert_eq!(hello["statusCode"], 200, "{hello}");
-    let said: Value = serde_json::from_slice(&body_base64(&hello)).unwrap();
-    assert_eq!(said["message"], "Hello, Ada");
+            "__ow_path": path,
+            "API_TOKEN": "bound-secret-value",
+        });
+        params
+            .as_object_mut()
+            .unwrap()
+            .extend(fields.as_object().unwrap().clone());
+        let refused = action.run(params).unwrap();
+        let text = refused.to_string();
+        assert!(
+            refused["error"].as_str().unwrap().contains("--web raw"),
+            "{text}"
+        );
+        assert!(!text.contains("bound-secret-value"), "{text}");
+        assert!(!text.contains("set by the request"), "{text}");
+    }
 
-    let text = action
-        .run(json!({
-            "__ow_method": "put",
-            "__ow_headers": {"content-type": "text/plain"},
-            "__ow_path": "/echo",
-            "__ow_body": "as text",
-        }))
+    // A raw web action's query is the request's, never a parameter.
+    let var = action
+        .run(raw(
+            "get",
+            "/var/GREETING",
+            "GREETING=set%20by%20the%20request",
+            json!({}),
+            "",
+        ))
         .unwrap();
-    let seen: Value = serde_json::from_slice(&body_base64(&text)).unwrap();
-    assert_eq!(seen["body"], "as text");
-    assert_eq!(seen["query"], "");
+    assert_eq!(body_text(&var), "hello from the action's parameters");
+    assert!(!action.exited());
 }
 
 #[test]

@@ -19,7 +19,7 @@
 //! descriptor 3 open means actionloop; otherwise the parameters are read from stdin.
 //!
 //! What an activation becomes:
-//! - A **web action** (its parameters carry `__ow_method`) becomes a neutral request for an
+//! - A raw **web action** (its parameters carry `__ow_method` and `__ow_query`) becomes a neutral request for an
 //!   HTTP handler ([`web`]); the response becomes `{statusCode, headers, body}`, binary and JSON
 //!   bodies base64-encoded as the controller expects. A response of 500 or more is returned
 //!   under `error`, so the activation is recorded as failed while the client still gets it.
@@ -27,9 +27,10 @@
 //!   result, which must be a JSON object or array (what OpenWhisk accepts).
 //! - Handler errors and panics: `{"error": ...}` without internals, a log line with the cause.
 //!
-//! Vars and secrets: the action's parameters (`wsk action create -p NAME VALUE`, which
-//! OpenWhisk merges into every activation's parameters), then the process environment (the
-//! `env` of `/init`, parameters created with `init: true`). OpenWhisk has no separate secret
+//! Vars and secrets: the process environment (the `env` of `/init`, parameters created with
+//! `init: true`), then the action's parameters (`wsk action create -p NAME VALUE`, which
+//! OpenWhisk merges into every activation's parameters). Only raw web actions are served: a
+//! non-raw one has the request's fields merged into those parameters ([`web`]). OpenWhisk has no separate secret
 //! store. Fetch uses reqwest; logs go to stderr, which OpenWhisk collects as the activation's
 //! logs. KV and `wait_until` are not offered (the container is paused between activations).
 

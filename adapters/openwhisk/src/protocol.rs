@@ -116,6 +116,9 @@ impl Action {
                 "this action serves HTTP requests: make it a web action (`wsk action update NAME --web raw`) and call its URL",
             );
         }
+        if !web::is_raw(params) {
+            return refused(web::NOT_RAW);
+        }
         let res = match web::request(params) {
             Ok((req, client_ip)) => {
                 meta.client_ip = client_ip;

@@ -2,16 +2,18 @@
 //! neutral [`Request`]; a [`Response`] becomes the `{statusCode, headers, body}` result the
 //! controller turns back into HTTP.
 //!
-//! What the controller sends (`__ow_` fields next to the action's own parameters):
+//! What the controller sends for a raw web action (`--web raw`), next to the action's own
+//! (bound) parameters:
 //! - `__ow_method` (lower case), `__ow_headers` (lower-case names; no `Content-Length`),
-//!   `__ow_path` (the path after the action's name, percent-encoding kept).
-//! - Raw web actions (`--web raw`): `__ow_query`, the query string, and `__ow_body`, the body
-//!   as text, or base64 when its media type is binary or exactly `application/json`.
-//! - Other web actions: query parameters and the fields of a JSON or form body are merged into
-//!   the parameters themselves, next to the action's default parameters; any other body comes
-//!   as `__ow_body`. The query string and the body's exact bytes are lost, so this adapter
-//!   rebuilds a JSON (or form) body from the merged parameters and the request has no query.
-//!   Use `--web raw` for exact requests.
+//!   `__ow_path` (the path after the action's name, percent-encoding kept);
+//! - `__ow_query`, the query string, and `__ow_body`, the body as text, or base64 when its
+//!   media type is binary or exactly `application/json`. Both are always there, empty when
+//!   the request had none.
+//!
+//! Only raw web actions are served. A non-raw web action has the request's query parameters
+//! and JSON or form fields merged into its parameters, next to the action's bound parameters
+//! (where vars and secrets live): no rule tells the two apart, so serving it would show bound
+//! secrets to the handler and let a request add vars. Such an activation is refused.
 //!
 //! What the controller does with the result: a string `body` is text unless the response's
 //! media type is binary, when it is base64; a JSON-family type takes base64 too. Header values
@@ -49,10 +51,25 @@ pub fn is_web(params: &Map<String, Value>) -> bool {
     params.get(METHOD).is_some_and(Value::is_string)
 }
 
-/// The neutral request for a web action's parameters, and the client's address (the last
+/// Whether a web action's `params` are a raw web action's: the controller always adds
+/// `__ow_query` to those, and refuses `__ow_` names in the fields of any other request.
+pub fn is_raw(params: &Map<String, Value>) -> bool {
+    params.contains_key(QUERY)
+}
+
+/// Why a non-raw web action is not served; the deployer reads it in the activation's result.
+pub const NOT_RAW: &str = "the openwhisk target serves HTTP handlers from raw web actions only \
+(`wsk action update NAME --web raw`): a non-raw web action mixes the request's fields with the \
+action's bound parameters, so its vars and secrets would reach the handler";
+
+/// The neutral request for a raw web action's parameters, and the client's address (the last
 /// `X-Forwarded-For` entry, the one OpenWhisk's edge proxy added). Malformed fields are
-/// `400` errors that name the field.
+/// `400` errors that name the field; a non-raw web action's parameters are a `500` error
+/// ([`NOT_RAW`]), as that is the deployment's fault, not the client's.
 pub fn request(params: &Map<String, Value>) -> Result<(Request, Option<IpAddr>), Error> {
+    if !is_raw(params) {
+        return Err(Error::internal(NOT_RAW));
+    }
     let method = params
         .get(METHOD)
         .and_then(Value::as_str)
@@ -97,7 +114,6 @@ pub fn request(params: &Map<String, Value>) -> Result<(Request, Option<IpAddr>),
     let media = Media::of(headers.get(CONTENT_TYPE));
 
     let path = params.get(PATH).and_then(Value::as_str).unwrap_or("");
-    let raw = params.contains_key(QUERY);
     let query = params.get(QUERY).and_then(Value::as_str).unwrap_or("");
     let mut target = String::with_capacity(path.len() + query.len() + 2);
     if !path.starts_with('/') {
@@ -119,10 +135,8 @@ pub fn request(params: &Map<String, Value>) -> Result<(Request, Option<IpAddr>),
             Err(_) => text.as_bytes().to_vec(),
         },
         Some(Value::String(text)) => text.as_bytes().to_vec(),
-        Some(Value::Null) | None if raw => Vec::new(),
-        // A non-raw JSON body that is not an object (an array, a number) comes as it is.
-        Some(other) => other.to_string().into_bytes(),
-        None => merged_body(params, &media)?,
+        Some(Value::Null) | None => Vec::new(),
+        Some(_) => return Err(Error::bad_request("__ow_body is not a string")),
     };
     let req = builder
         .uri(uri)
@@ -138,29 +152,6 @@ fn header_values(value: &Value) -> Vec<String> {
         Value::Array(items) => items.iter().flat_map(header_values).collect(),
         Value::Null => Vec::new(),
         other => vec![other.to_string()],
-    }
-}
-
-/// A non-raw web action's body, rebuilt from the parameters the controller merged it into.
-fn merged_body(params: &Map<String, Value>, media: &Media) -> Result<Vec<u8>, Error> {
-    let fields = params
-        .iter()
-        .filter(|(name, _)| !name.starts_with(RESERVED_PREFIX));
-    if media.is_json() {
-        let object: Map<String, Value> = fields.map(|(k, v)| (k.clone(), v.clone())).collect();
-        serde_json::to_vec(&object)
-            .map_err(|e| Error::internal("cannot rebuild the JSON body").with_source(e))
-    } else if media.essence == "application/x-www-form-urlencoded" {
-        let mut form = form_urlencoded::Serializer::new(String::new());
-        for (name, value) in fields {
-            match value {
-                Value::String(s) => form.append_pair(name, s),
-                other => form.append_pair(name, &other.to_string()),
-            };
-        }
-        Ok(form.finish().into_bytes())
-    } else {
-        Ok(Vec::new())
     }
 }
 
@@ -247,6 +238,7 @@ mod tests {
     fn utf8_header_values_are_kept() {
         let (req, _) = request(&params(json!({
             "__ow_method": "get", "__ow_headers": {"x-name": "grüße ✓"}, "__ow_path": "/",
+            "__ow_query": "",
         })))
         .unwrap();
         assert_eq!(req.headers()["x-name"].as_bytes(), "grüße ✓".as_bytes());
@@ -264,6 +256,7 @@ mod tests {
         for headers in [json!({"x-many": many}), Value::Object(names)] {
             let e = request(&params(json!({
                 "__ow_method": "get", "__ow_headers": headers, "__ow_path": "/",
+                "__ow_query": "",
             })))
             .unwrap_err();
             assert_eq!(
@@ -288,49 +281,27 @@ mod tests {
     }
 
     #[test]
-    fn non_raw_json_body_is_rebuilt_from_the_parameters() {
-        let (req, _) = request(&params(json!({
+    fn non_raw_web_actions_are_refused_without_showing_bound_parameters() {
+        // The controller merged the request's JSON fields with the action's bound parameters.
+        let err = request(&params(json!({
             "__ow_method": "post", "__ow_headers": {"content-type": "application/json"},
-            "__ow_path": "/hello", "myName": "Ada",
+            "__ow_path": "/echo", "myName": "Ada", "API_TOKEN": "bound-secret",
         })))
-        .unwrap();
-        assert_eq!(req.uri().query(), None);
-        let body: Value = serde_json::from_slice(req.body().as_bytes()).unwrap();
-        assert_eq!(body, json!({"myName": "Ada"}));
-    }
-
-    #[test]
-    fn non_raw_form_body_is_rebuilt_form_encoded() {
-        let (req, _) = request(&params(json!({
-            "__ow_method": "post",
-            "__ow_headers": {"content-type": "application/x-www-form-urlencoded"},
-            "__ow_path": "/form", "name": "Ada Lovelace", "say": "a&b=c/é", "n": 3,
-        })))
-        .unwrap();
-        let fields: Vec<(String, String)> = form_urlencoded::parse(req.body().as_bytes())
-            .into_owned()
-            .collect();
-        let expected = [("n", "3"), ("name", "Ada Lovelace"), ("say", "a&b=c/é")];
-        assert_eq!(
-            fields,
-            expected.map(|(k, v)| (k.to_owned(), v.to_owned())),
-            "{:?}",
-            req.body().as_bytes()
-        );
-        assert!(
-            req.body()
-                .as_bytes()
-                .starts_with(b"n=3&name=Ada+Lovelace&say=a%26b%3Dc%2F")
-        );
+        .unwrap_err();
+        assert_eq!(err.status(), 500);
+        assert_eq!(err.public_message(), None);
+        assert!(!err.to_string().contains("bound-secret"), "{err}");
+        assert!(err.to_string().contains("--web raw"), "{err}");
     }
 
     #[test]
     fn malformed_fields_are_400_naming_the_field() {
         for bad in [
-            json!({"__ow_method": "no such"}),
-            json!({"__ow_method": "get", "__ow_headers": "x"}),
-            json!({"__ow_method": "get", "__ow_headers": {"bad name": "x"}}),
+            json!({"__ow_method": "no such", "__ow_query": ""}),
+            json!({"__ow_method": "get", "__ow_query": "", "__ow_headers": "x"}),
+            json!({"__ow_method": "get", "__ow_query": "", "__ow_headers": {"bad name": "x"}}),
             json!({"__ow_method": "get", "__ow_path": "/a b", "__ow_query": ""}),
+            json!({"__ow_method": "get", "__ow_query": "", "__ow_body": {"a": 1}}),
         ] {
             let err = request(&params(bad.clone())).unwrap_err();
             assert_eq!(err.status(), 400, "{bad}");
