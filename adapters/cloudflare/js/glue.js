@@ -39,6 +39,32 @@ export function faasade_request_cf(req) {
   return out;
 }
 
+// The body of a request or response, read chunk by chunk, so no more than `limit` bytes (and
+// one chunk) are ever held: `undefined` once past `limit`, the rest left unread.
+export async function faasade_read_body_limited(message, limit) {
+  if (!message.body) return new Uint8Array(0);
+  const reader = message.body.getReader();
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return body;
+}
+
 // `head` is "name:value\n" per header; `body` is a Uint8Array or undefined (no body).
 export function faasade_response(status, head, body) {
   const headers = new Headers();

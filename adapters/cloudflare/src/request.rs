@@ -20,6 +20,8 @@ use worker::web_sys;
 #[wasm_bindgen(module = "/js/glue.js")]
 extern "C" {
     fn faasade_request_head(req: &web_sys::Request) -> String;
+    /// The body of a request without `Content-Length`, or `undefined` past `limit` bytes.
+    fn faasade_read_body_limited(req: &web_sys::Request, limit: u32) -> js_sys::Promise;
     /// The request's `cf` fields, one `field=value` line each.
     pub(crate) fn faasade_request_cf(req: &web_sys::Request) -> String;
 }
@@ -44,13 +46,12 @@ pub(crate) async fn from_worker(req: &web_sys::Request) -> Result<(Request, Requ
             append_header(map, name.as_bytes(), value.as_bytes())?;
         }
     }
+    let mut declared = false;
     if let Some(headers) = builder.headers_ref() {
         Body::check_declared_length(headers, DEFAULT_BODY_LIMIT)?;
+        declared = headers.contains_key(http::header::CONTENT_LENGTH);
     }
-    let body = read_body(req).await?;
-    if body.len() > DEFAULT_BODY_LIMIT {
-        return Err(Error::payload_too_large(DEFAULT_BODY_LIMIT));
-    }
+    let body = read_body(req, declared).await?;
     let req = builder
         .body(Body::from(body))
         .map_err(|e| Error::bad_request("invalid request").with_source(e))?;
@@ -58,17 +59,24 @@ pub(crate) async fn from_worker(req: &web_sys::Request) -> Result<(Request, Requ
     Ok((req, meta))
 }
 
-async fn read_body(req: &web_sys::Request) -> Result<Bytes> {
+/// The body, within [`DEFAULT_BODY_LIMIT`]. A declared length was checked already and workerd
+/// delivers exactly that many bytes, so the body is read whole; without one (a chunked upload)
+/// it is read chunk by chunk and refused as soon as it passes the limit, never held whole.
+async fn read_body(req: &web_sys::Request, declared_length: bool) -> Result<Bytes> {
     if req.body().is_none() {
         return Ok(Bytes::new());
     }
-    let promise = req
-        .array_buffer()
-        .map_err(|e| Error::bad_request("unreadable body").with_source(js_error(e)))?;
-    let buffer = JsFuture::from(promise)
-        .await
-        .map_err(|e| Error::bad_request("unreadable body").with_source(js_error(e)))?;
-    Ok(Bytes::from(Uint8Array::new(&buffer).to_vec()))
+    let unreadable = |e: JsValue| Error::bad_request("unreadable body").with_source(js_error(e));
+    let promise = if declared_length {
+        req.array_buffer().map_err(unreadable)?
+    } else {
+        faasade_read_body_limited(req, DEFAULT_BODY_LIMIT as u32)
+    };
+    let read = JsFuture::from(promise).await.map_err(unreadable)?;
+    if read.is_undefined() {
+        return Err(Error::payload_too_large(DEFAULT_BODY_LIMIT));
+    }
+    Ok(Bytes::from(Uint8Array::new(&read).to_vec()))
 }
 
 /// The `cf` fields js/glue.js passes (`cf.clientIp` only feeds the client IP), under their

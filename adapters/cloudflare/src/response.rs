@@ -24,18 +24,29 @@ extern "C" {
     ) -> Result<web_sys::Response, JsValue>;
 }
 
+/// A header value as workerd takes it: a string it sends as UTF-8. A UTF-8 value (`grüße`)
+/// goes out byte for byte; other bytes cannot be sent at all, which is an error rather than a
+/// header silently left out.
+pub(crate) fn header_text<'a>(
+    name: &http::HeaderName,
+    value: &'a http::HeaderValue,
+) -> Result<&'a str, JsValue> {
+    std::str::from_utf8(value.as_bytes()).map_err(|_| {
+        JsValue::from_str(&format!(
+            "the value of header {name} is not UTF-8, which the cloudflare target cannot send"
+        ))
+    })
+}
+
 /// The head goes to JavaScript as one string (js/glue.js), the body as one byte array.
 fn build(res: Response) -> Result<web_sys::Response, JsValue> {
     let (parts, body) = res.into_parts();
     let mut head = String::with_capacity(parts.headers.len() * 32);
     for (name, value) in &parts.headers {
-        // Header values that are not UTF-8 cannot cross into JavaScript unchanged.
-        if let Ok(value) = value.to_str() {
-            head.push_str(name.as_str());
-            head.push(':');
-            head.push_str(value);
-            head.push('\n');
-        }
+        head.push_str(name.as_str());
+        head.push(':');
+        head.push_str(header_text(name, value)?);
+        head.push('\n');
     }
     let status = parts.status.as_u16();
     let body = (!matches!(status, 101 | 204 | 205 | 304))

@@ -45,6 +45,14 @@ async fn handle(req: Request, cx: Context) -> Result<Response> {
             Ok(res)
         }
         ("POST", ["binary"]) => Ok(Response::bytes(req.into_body())),
+        ("GET", ["utf8-header"]) => {
+            let mut res = Response::text("ok");
+            res.headers_mut().insert(
+                "x-greeting",
+                http::HeaderValue::from_bytes("grüße ✓".as_bytes()).expect("a header value"),
+            );
+            Ok(res)
+        }
         ("POST", ["len"]) => Ok(Response::json(&json!({ "len": req.body().len() }))),
         ("GET", ["error"]) => Err(Error::internal("the database said: secret-internal-detail")),
         ("GET", ["panic"]) => panic!("unexpected state: secret-internal-detail"),

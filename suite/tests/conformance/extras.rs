@@ -1,7 +1,7 @@
 //! Checks beyond the shared cases, on the same running conformance app: what the target
 //! reports about the request (`/meta`), the app's secret where the target has secrets, a
-//! header value longer than the buffers adapters read headers into, a panic's bare `500`,
-//! and `wait_until` work that finishes after the response (`/later/<key>` writes to KV in the
+//! header value longer than the buffers adapters read headers into, a panic's bare `500`, a
+//! chunked upload past the body limit (`413`, the next request served), and `wait_until` work that finishes after the response (`/later/<key>` writes to KV in the
 //! background), on targets that offer both KV and `wait_until`.
 
 use std::time::{Duration, Instant};
@@ -37,6 +37,9 @@ pub(crate) fn check(target: &str, base_url: &str) -> Vec<String> {
     if let Err(e) = panic_body(&client, base_url) {
         problems.push(format!("panic: {e}"));
     }
+    if let Err(e) = oversize_chunked_body(&client, base_url) {
+        problems.push(format!("oversize chunked body: {e}"));
+    }
     if offers(Capability::Kv)
         && let Err(e) = kv_list(&client, base_url)
     {
@@ -49,6 +52,41 @@ pub(crate) fn check(target: &str, base_url: &str) -> Vec<String> {
         problems.push(format!("wait_until: {e}"));
     }
     problems
+}
+
+/// A chunked upload without `Content-Length`, past every target's 6 MiB body limit (16 MiB in
+/// 64 KiB chunks), is refused with `413` (or the connection closed while sending, once the
+/// refusal is out), and the next request is served.
+fn oversize_chunked_body(client: &reqwest::blocking::Client, base_url: &str) -> Result<(), String> {
+    struct Chunks(usize);
+    impl std::io::Read for Chunks {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(64 << 10).min(self.0);
+            buf[..n].fill(b'x');
+            self.0 -= n;
+            Ok(n)
+        }
+    }
+    let sent = client
+        .post(format!("{base_url}/len"))
+        .body(reqwest::blocking::Body::new(Chunks(16 << 20)))
+        .send();
+    match sent {
+        Ok(res) if res.status() == 413 => {}
+        Ok(res) => return Err(format!("answered {} {:?}", res.status(), res.text())),
+        // The server may answer 413 and close before the client is done sending.
+        Err(e) if e.is_request() || e.is_body() => {}
+        Err(e) => return Err(e.to_string()),
+    }
+    let res = client
+        .post(format!("{base_url}/len"))
+        .body("four")
+        .send()
+        .map_err(|e| e.to_string())?;
+    match res.status().as_u16() {
+        200 => Ok(()),
+        other => Err(format!("the next request got {other}")),
+    }
 }
 
 /// A 6 KiB `x-test` value (the Fastly adapter first reads values into 4 KiB, then asks again
