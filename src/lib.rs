@@ -24,6 +24,7 @@
 //! What each target supports is in [`targets`]; a capability a target lacks is an error that
 //! names both, never a silent no-op.
 
+pub use faasade_core::capability::FETCH_RESPONSE_LIMIT;
 pub use faasade_core::{
     Body, BoxError, Bytes, Capability, Context, Error, HeaderMap, IntoResponse, Json, Method,
     Request, RequestExt, RequestMeta, Response, ResponseExt, Result, StatusCode, Uri, http,

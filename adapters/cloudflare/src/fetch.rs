@@ -1,5 +1,18 @@
 //! Outbound HTTP with the Fetch API. Behind the `fetch` feature.
 
+use faasade_core::capability::{FETCH_RESPONSE_LIMIT, fetch_failed};
+use worker::RequestRedirect;
+use worker::js_sys::{self, Uint8Array};
+use worker::wasm_bindgen::prelude::wasm_bindgen;
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::web_sys;
+
+#[wasm_bindgen(module = "/js/glue.js")]
+extern "C" {
+    /// The response's body, or `undefined` past `limit` bytes (js/glue.js).
+    #[wasm_bindgen(js_name = faasade_read_body_limited)]
+    fn read_response_limited(res: &web_sys::Response, limit: u32) -> js_sys::Promise;
+}
 use faasade_core::{Body, Error, Request, Response, Result, StatusCode};
 use worker::{Fetch, Headers, Method, RequestInit};
 
@@ -11,29 +24,26 @@ pub(crate) async fn send(req: Request) -> Result<Response> {
     faasade_core::capability::fetch_destination(&parts.uri)?;
     let headers = Headers::new();
     for (name, value) in &parts.headers {
-        if let Ok(value) = value.to_str() {
-            headers
-                .append(name.as_str(), value)
-                .map_err(|e| Error::internal(format!("fetch header {name}: {e}")))?;
-        }
+        let value = crate::response::header_text(name, value)
+            .map_err(|e| Error::internal(format!("fetch: {}", crate::request::js_error(e))))?;
+        headers
+            .append(name.as_str(), value)
+            .map_err(|e| Error::internal(format!("fetch header {name}: {e}")))?;
     }
     let mut init = RequestInit::new();
+    // Redirects come back to the app, as on every target: following them would reach hosts
+    // the app never named.
     init.with_method(Method::from(parts.method.to_string()))
-        .with_headers(headers);
+        .with_headers(headers)
+        .with_redirect(RequestRedirect::Manual);
     let bytes = body.into_bytes();
     if !bytes.is_empty() {
         let array = worker::js_sys::Uint8Array::from(bytes.as_ref());
         init.with_body(Some(array.into()));
     }
-    let failed = |e: worker::Error| {
-        Error::new(
-            StatusCode::BAD_GATEWAY,
-            format!("fetch {} {url} failed", parts.method),
-        )
-        .with_source(e)
-    };
+    let failed = |e: worker::Error| fetch_failed(&parts.method, &parts.uri, e);
     let request = worker::Request::new_with_init(&url, &init).map_err(failed)?;
-    let mut res = Fetch::Request(request).send().await.map_err(failed)?;
+    let res = Fetch::Request(request).send().await.map_err(failed)?;
     let mut out = Response::new(Body::empty());
     *out.status_mut() = StatusCode::from_u16(res.status_code()).unwrap_or(StatusCode::BAD_GATEWAY);
     for (name, value) in res.headers().entries() {
@@ -44,6 +54,17 @@ pub(crate) async fn send(req: Request) -> Result<Response> {
             out.headers_mut().append(name, value);
         }
     }
-    *out.body_mut() = res.bytes().await.map_err(failed)?.into();
+    let res: web_sys::Response = res.into();
+    let read = JsFuture::from(read_response_limited(&res, FETCH_RESPONSE_LIMIT as u32))
+        .await
+        .map_err(|e| fetch_failed(&parts.method, &parts.uri, crate::request::js_error(e)))?;
+    if read.is_undefined() {
+        return Err(fetch_failed(
+            &parts.method,
+            &parts.uri,
+            format!("the response body is larger than {FETCH_RESPONSE_LIMIT} bytes"),
+        ));
+    }
+    *out.body_mut() = Body::from(Uint8Array::new(&read).to_vec());
     Ok(out)
 }

@@ -5,7 +5,8 @@
 //! on the fly where the service has dynamic backends enabled. Network failures are `502`
 //! errors whose cause is logged, never shown.
 
-use faasade_core::{Body, Error, Request, Response, Result, StatusCode};
+use faasade_core::capability::{FETCH_RESPONSE_LIMIT, fetch_failed};
+use faasade_core::{Body, Error, Request, Response, Result};
 use fastly::Backend;
 use fastly::backend::BackendCreationError;
 
@@ -22,19 +23,29 @@ pub(crate) fn send(req: Request) -> Result<Response> {
     if !bytes.is_empty() {
         out.set_body(bytes.to_vec());
     }
-    let mut res = out.send(backend).map_err(|e| {
-        Error::new(
-            StatusCode::BAD_GATEWAY,
-            format!("fetch {} {url} failed", parts.method),
-        )
-        .with_boxed_source(e.to_string().into())
-    })?;
+    let mut res = out
+        .send(backend)
+        .map_err(|e| fetch_failed(&parts.method, &parts.uri, e))?;
     let mut neutral = Response::new(Body::empty());
     *neutral.status_mut() = res.get_status();
     for (name, value) in res.get_headers() {
         neutral.headers_mut().append(name.clone(), value.clone());
     }
-    *neutral.body_mut() = Body::from(res.take_body_bytes());
+    // Read no further than the limit: an upstream cannot exhaust the instance's memory.
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(res.take_body(), FETCH_RESPONSE_LIMIT as u64 + 1),
+        &mut bytes,
+    )
+    .map_err(|e| fetch_failed(&parts.method, &parts.uri, e))?;
+    if bytes.len() > FETCH_RESPONSE_LIMIT {
+        return Err(fetch_failed(
+            &parts.method,
+            &parts.uri,
+            format!("the response body is larger than {FETCH_RESPONSE_LIMIT} bytes"),
+        ));
+    }
+    *neutral.body_mut() = Body::from(bytes);
     Ok(neutral)
 }
 

@@ -74,8 +74,11 @@ impl Fetcher {
         if let Some(c) = self.client.get() {
             return Ok(c.clone());
         }
+        // Redirects come back to the app, as on every target: following them would reach
+        // hosts the app never named.
         let client = reqwest::Client::builder()
             .timeout(self.timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::internal("cannot build the HTTP client").with_source(e))?;
         Ok(self.client.get_or_init(|| client).clone())
@@ -95,7 +98,7 @@ async fn send(client: reqwest::Client, req: Request) -> Result<Response> {
     faasade_core::capability::fetch_destination(&parts.uri)?;
     let url = parts.uri.to_string();
     // Errors are logged: they name the origin and path, never the query, where apps put tokens.
-    let shown = without_query(&parts.uri);
+    let shown = faasade_core::capability::url_for_logs(&parts.uri);
     let res = client
         .request(parts.method.clone(), &url)
         .headers(parts.headers)
@@ -112,23 +115,28 @@ async fn send(client: reqwest::Client, req: Request) -> Result<Response> {
     let mut out = Response::new(faasade_core::Body::empty());
     *out.status_mut() = res.status();
     *out.headers_mut() = res.headers().clone();
-    let bytes = res.bytes().await.map_err(|e| {
+    // Read no further than the limit: an upstream cannot exhaust the app's memory.
+    let limit = faasade_core::capability::FETCH_RESPONSE_LIMIT;
+    let unreadable = |e: reqwest::Error| {
         Error::new(
             faasade_core::StatusCode::BAD_GATEWAY,
             format!("reading the body of {shown} failed"),
         )
         .with_source(e.without_url())
-    })?;
+    };
+    let mut res = res;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = res.chunk().await.map_err(unreadable)? {
+        if bytes.len() + chunk.len() > limit {
+            return Err(Error::new(
+                faasade_core::StatusCode::BAD_GATEWAY,
+                format!("the body of {shown} is larger than {limit} bytes"),
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
     *out.body_mut() = bytes.into();
     Ok(out)
-}
-
-/// `uri` without its query string, for errors and logs.
-#[cfg(feature = "fetch")]
-fn without_query(uri: &faasade_core::Uri) -> String {
-    let scheme = uri.scheme_str().unwrap_or("http");
-    let authority = uri.authority().map_or("", |a| a.as_str());
-    format!("{scheme}://{authority}{}", uri.path())
 }
 
 #[cfg(test)]

@@ -3,24 +3,20 @@
 //! `allowed_outbound_hosts` (written from faasade.toml `[fetch] upstreams`). Network failures
 //! are `502` errors whose cause is logged, never shown.
 
-use faasade_core::{Body, DEFAULT_BODY_LIMIT, Error, Request, Response, Result, StatusCode};
+use faasade_core::capability::FETCH_RESPONSE_LIMIT;
+use faasade_core::{Body, Request, Response, Result};
 
 pub(crate) async fn send(req: Request) -> Result<Response> {
-    let url = req.uri().to_string();
+    let uri = req.uri().clone();
     let method = req.method().clone();
-    faasade_core::capability::fetch_destination(req.uri())?;
-    let failed = |what: String| {
-        Error::new(
-            StatusCode::BAD_GATEWAY,
-            format!("fetch {method} {url} {what}"),
-        )
-    };
+    faasade_core::capability::fetch_destination(&uri)?;
+    let failed = |what: String| faasade_core::capability::fetch_failed(&method, &uri, what);
     let res = spin_sdk::http::send(req)
         .await
-        .map_err(|e| failed("failed".into()).with_source(e))?;
+        .map_err(|e| failed(e.to_string()))?;
     let (parts, body) = res.into_parts();
-    let body = Body::from_http_body(body, DEFAULT_BODY_LIMIT)
+    let body = Body::from_http_body(body, FETCH_RESPONSE_LIMIT)
         .await
-        .map_err(|e| failed(format!("gave a body that could not be read: {e}")))?;
+        .map_err(|e| failed(format!("the body could not be read: {e}")))?;
     Ok(Response::from_parts(parts, body))
 }

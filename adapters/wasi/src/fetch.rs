@@ -2,7 +2,8 @@
 //! decides which hosts the component may reach. Network failures are `502` errors whose cause
 //! is logged, never shown.
 
-use faasade_core::{Body, DEFAULT_BODY_LIMIT, Error, Request, Response, Result, StatusCode};
+use faasade_core::capability::FETCH_RESPONSE_LIMIT;
+use faasade_core::{Body, Error, Request, Response, Result, StatusCode};
 use http::Method;
 use http::header::{HeaderName, HeaderValue};
 use wasip2::http::outgoing_handler;
@@ -13,15 +14,9 @@ use crate::response::{fields, write_body};
 
 pub(crate) fn send(req: Request) -> Result<Response> {
     let (parts, body) = req.into_parts();
-    let url = parts.uri.to_string();
     let (scheme, authority) = faasade_core::capability::fetch_destination(&parts.uri)?;
-    let failed = |what: String| {
-        Error::new(
-            StatusCode::BAD_GATEWAY,
-            format!("fetch {} {url} failed", parts.method),
-        )
-        .with_boxed_source(what.into())
-    };
+    let failed =
+        |what: String| faasade_core::capability::fetch_failed(&parts.method, &parts.uri, what);
     let out = OutgoingRequest::new(fields(&parts.headers));
     let _ = out.set_method(&to_wasi_method(&parts.method));
     let _ = out.set_scheme(Some(&match scheme {
@@ -60,7 +55,7 @@ pub(crate) fn send(req: Request) -> Result<Response> {
         .consume()
         .map_err(|()| failed("the response body was already taken".into()))?;
     *res.body_mut() =
-        Body::from(read_body(body, DEFAULT_BODY_LIMIT).map_err(|e| failed(e.to_string()))?);
+        Body::from(read_body(body, FETCH_RESPONSE_LIMIT).map_err(|e| failed(e.to_string()))?);
     Ok(res)
 }
 

@@ -43,15 +43,23 @@ impl Upstream {
     }
 }
 
+/// Past every target's limit for a fetched body (16 MiB).
+const BIG: usize = 20 << 20;
+
 async fn answer(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
-    let (status, body) = match req.uri().path() {
-        "/ping" => (200, "pong from upstream"),
-        _ => (404, "no such upstream path"),
+    let mut res = Response::builder().header("content-type", "text/plain");
+    let body = match req.uri().path() {
+        "/ping" => Bytes::from_static(b"pong from upstream"),
+        // Fetches do not follow redirects on any target: the app sees this.
+        "/redirect" => {
+            res = res.status(302).header("location", "/ping");
+            Bytes::from_static(b"moved")
+        }
+        "/big" => Bytes::from(vec![b'x'; BIG]),
+        _ => {
+            res = res.status(404);
+            Bytes::from_static(b"no such upstream path")
+        }
     };
-    let res = Response::builder()
-        .status(status)
-        .header("content-type", "text/plain")
-        .body(Full::new(Bytes::from_static(body.as_bytes())))
-        .expect("static response");
-    Ok(res)
+    Ok(res.body(Full::new(body)).expect("static response"))
 }
