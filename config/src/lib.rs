@@ -29,6 +29,8 @@
 //! workers = 4
 //! body_limit = 6291456
 //! timeout_secs = 30
+//! header_timeout_secs = 10
+//! max_connections = 768
 //! data_dir = ".faasade"
 //! ```
 
@@ -121,8 +123,12 @@ pub struct Local {
     pub workers: Option<usize>,
     /// Largest request body accepted, in bytes.
     pub body_limit: Option<usize>,
-    /// Seconds a handler may take.
+    /// Seconds a request may take, reading its body and answering it.
     pub timeout_secs: Option<u64>,
+    /// Seconds a client may take to send a request's head, or stay idle between requests.
+    pub header_timeout_secs: Option<u64>,
+    /// Most connections open at once.
+    pub max_connections: Option<usize>,
     /// Folder for persistent state, relative to the file's folder.
     pub data_dir: Option<PathBuf>,
 }

@@ -25,8 +25,17 @@ pub struct Config {
     pub workers: usize,
     /// Largest request body accepted; larger ones get `413`.
     pub body_limit: usize,
-    /// Time a handler may take before the client gets `504` (the context's deadline).
+    /// Time a request may take: its body must arrive within it (else `408`) and the handler
+    /// must answer within it (else `504`). The context's deadline.
     pub timeout: Duration,
+    /// Time a client may take to send a request's head, and may stay idle between requests on
+    /// a kept-alive connection; past it the connection is closed.
+    pub header_timeout: Duration,
+    /// Most connections open at once. At the limit, a new connection closes the oldest one that
+    /// is not being answered (slow or idle); when every one is being answered, accepting waits.
+    /// Defaults to three quarters of the open-file limit, leaving the rest for the KV database,
+    /// logs and outbound fetches.
+    pub max_connections: usize,
     /// Folder for persistent state (the KV database).
     pub data_dir: PathBuf,
     /// Values for `Context::var` (the environment wins over these).
@@ -49,6 +58,8 @@ impl Default for Config {
             workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
             body_limit: DEFAULT_BODY_LIMIT,
             timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
+            max_connections: default_max_connections(),
             data_dir: PathBuf::from(".faasade"),
             vars: BTreeMap::new(),
             secrets: BTreeMap::new(),
@@ -100,6 +111,11 @@ impl Config {
             &mut config.timeout,
             local.timeout_secs.map(Duration::from_secs),
         );
+        set(
+            &mut config.header_timeout,
+            local.header_timeout_secs.map(Duration::from_secs),
+        );
+        set(&mut config.max_connections, local.max_connections);
         set(&mut config.data_dir, local.data_dir.map(|d| dir.join(d)));
         config.source = Some(path.to_owned());
         config.check()?;
@@ -133,6 +149,14 @@ impl Config {
             parse(&env, "FAASADE_TIMEOUT_SECS")?.map(Duration::from_secs),
         );
         set(
+            &mut self.header_timeout,
+            parse(&env, "FAASADE_HEADER_TIMEOUT_SECS")?.map(Duration::from_secs),
+        );
+        set(
+            &mut self.max_connections,
+            parse(&env, "FAASADE_MAX_CONNECTIONS")?,
+        );
+        set(
             &mut self.data_dir,
             env("FAASADE_DATA_DIR").map(PathBuf::from),
         );
@@ -146,8 +170,37 @@ impl Config {
         if self.timeout.is_zero() {
             return Err(ConfigError("timeout_secs must be at least 1".into()));
         }
+        if self.header_timeout.is_zero() {
+            return Err(ConfigError("header_timeout_secs must be at least 1".into()));
+        }
+        if self.max_connections == 0 {
+            return Err(ConfigError("max_connections must be at least 1".into()));
+        }
         Ok(())
     }
+}
+
+/// Three quarters of the soft open-file limit (768 under the usual `ulimit -n 1024`), at most
+/// 65,536; 768 where the limit cannot be read.
+fn default_max_connections() -> usize {
+    open_file_limit().map_or(768, |n| (n / 4 * 3).clamp(16, 65_536) as usize)
+}
+
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn open_file_limit() -> Option<u64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes the struct it is given and nothing else.
+    let read = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0;
+    (read && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
+}
+
+#[cfg(not(unix))]
+fn open_file_limit() -> Option<u64> {
+    None
 }
 
 fn set<T>(slot: &mut T, value: Option<T>) {

@@ -21,6 +21,7 @@
 //! ```
 
 mod config;
+pub mod connections;
 #[cfg(feature = "kv")]
 mod kv;
 mod log;

@@ -1,5 +1,10 @@
 //! The HTTP server: one single-threaded runtime per worker thread, all accepting on one socket,
 //! so handler futures never need to be `Send`.
+//!
+//! Slow clients cannot hold it: a request's head must arrive within the header timeout (which
+//! also closes connections idle that long), its body within the request timeout (else `408`),
+//! and the open connections are limited ([`crate::connections`]), the oldest unanswered one
+//! giving way to a new one.
 
 use std::io;
 use std::net::{IpAddr, SocketAddr, TcpListener as StdListener};
@@ -15,12 +20,13 @@ use http::uri::{Authority, Scheme, Uri};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::config::Config;
+use crate::connections::Connections;
 use crate::log;
 use crate::platform::LocalPlatform;
 
@@ -68,6 +74,7 @@ where
     let addr = listener.local_addr()?;
     let shared = Arc::new(Shared {
         platform: Arc::new(LocalPlatform::new(&config)),
+        connections: Connections::new(config.max_connections),
         config,
         addr,
     });
@@ -115,6 +122,7 @@ where
 
 struct Shared {
     config: Config,
+    connections: Arc<Connections>,
     platform: Arc<LocalPlatform>,
     addr: SocketAddr,
 }
@@ -126,6 +134,10 @@ async fn worker<H: Handler>(
     mut stopped: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
+    let mut http = http1::Builder::new();
+    // The timer makes hyper enforce the header timeout, which also ends idle keep-alives.
+    http.timer(TokioTimer::new())
+        .header_read_timeout(shared.config.header_timeout);
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -140,22 +152,41 @@ async fn worker<H: Handler>(
             _ = stopped.wait_for(|stop| *stop) => break,
         };
         let _ = stream.set_nodelay(true);
+        // At the limit this closes the oldest unanswered connection, or waits.
+        let admitted = tokio::select! {
+            admitted = shared.connections.admit() => admitted,
+            _ = stopped.wait_for(|stop| *stop) => break,
+        };
+        let requests = admitted.requests();
         let (handler, shared) = (handler.clone(), shared.clone());
         let service = service_fn(move |req| {
             let (handler, shared) = (handler.clone(), shared.clone());
-            async move { Ok::<_, std::convert::Infallible>(answer(&*handler, &shared, peer, req).await) }
-        });
-        let conn =
-            graceful.watch(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
-        tokio::task::spawn_local(async move {
-            match conn.await {
-                // hyper has already answered 400 (or 431 for oversize headers).
-                Err(e) if e.is_parse() => {
-                    tracing::info!(error = %e, %peer, "malformed request rejected");
-                }
-                Err(e) => tracing::debug!(error = %e, %peer, "connection ended with an error"),
-                Ok(()) => {}
+            let answering = requests.answering();
+            async move {
+                let res = answer(&*handler, &shared, peer, req).await;
+                drop(answering);
+                Ok::<_, std::convert::Infallible>(res)
             }
+        });
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::task::spawn_local(async move {
+            tokio::select! {
+                ended = conn => match ended {
+                    // hyper has already answered 400 (or 431 for oversize headers).
+                    Err(e) if e.is_parse() => {
+                        tracing::info!(error = %e, %peer, "malformed request rejected");
+                    }
+                    Err(e) if e.is_timeout() => {
+                        tracing::info!(%peer, "closed a connection that sent no complete request head in time");
+                    }
+                    Err(e) => tracing::debug!(error = %e, %peer, "connection ended with an error"),
+                    Ok(()) => {}
+                },
+                () = admitted.closed() => {
+                    tracing::info!(%peer, "closed an unanswered connection to make room (connection limit)");
+                }
+            }
+            drop(admitted);
         });
     }
     drop(listener);
@@ -214,25 +245,30 @@ async fn answer<H: Handler>(
     // For the log lines: reference-counted copies, no allocation.
     let (method, uri) = (req.method().clone(), req.uri().clone());
     let path = uri.path();
-    let res = match read_request(shared, req).await {
-        Ok(req) => {
+    // One deadline for reading the body and answering.
+    let timeout = shared.config.timeout;
+    let deadline = tokio::time::Instant::now() + timeout;
+    let res = match tokio::time::timeout_at(deadline, read_request(shared, req)).await {
+        Ok(Ok(req)) => {
             let cx = Context::new(
                 shared.platform.clone(),
                 request_meta(&shared.config, Some(peer.ip())),
             );
-            match tokio::time::timeout(shared.config.timeout, handler::serve(handler, req, cx))
-                .await
-            {
+            match tokio::time::timeout_at(deadline, handler::serve(handler, req, cx)).await {
                 Ok(res) => res,
                 Err(_) => {
-                    tracing::error!(%method, path, "handler did not answer within {:?}", shared.config.timeout);
+                    tracing::error!(%method, path, "handler did not answer within {timeout:?}");
                     handler::error_response(&Error::from_status(StatusCode::GATEWAY_TIMEOUT))
                 }
             }
         }
-        Err(e) => {
+        Ok(Err(e)) => {
             tracing::info!(%method, path, error = %e, "request rejected");
             handler::error_response(&e)
+        }
+        Err(_) => {
+            tracing::info!(%method, path, "request body did not arrive within {timeout:?}");
+            handler::error_response(&Error::from_status(StatusCode::REQUEST_TIMEOUT))
         }
     };
     tracing::info!(

@@ -25,6 +25,16 @@ fn client() -> reqwest::blocking::Client {
         .unwrap()
 }
 
+/// A normal request is answered `200`; then the server stops.
+fn assert_still_serves(server: Running) {
+    let res = client()
+        .get(format!("{}/var", server.url()))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    server.shutdown();
+}
+
 async fn app(req: Request, cx: Context) -> Result<Response> {
     match req.uri().path() {
         "/var" => Ok(Response::text(cx.var("FROM_FILE").unwrap_or_default())),
@@ -151,15 +161,7 @@ fn malformed_http_gets_400_not_a_crash() {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
-    assert_eq!(
-        client()
-            .get(format!("{}/var", server.url()))
-            .send()
-            .unwrap()
-            .status(),
-        200
-    );
-    server.shutdown();
+    assert_still_serves(server);
 }
 
 #[test]
@@ -349,4 +351,150 @@ fn undeclared_kv_stores_fail_like_unbound_ones_on_providers() {
     config.kv_stores = Some(vec!["default".to_owned()]);
     let res = faasade_local::call(&config, &from_fn(app), get("/kv"));
     assert_eq!(res.status(), 200);
+}
+
+/// Reads what the server sends on `stream` until it closes, for at most 5 s: the text and when
+/// it closed (`None` if it did not).
+fn read_until_closed(stream: &mut TcpStream) -> (String, Option<Duration>) {
+    let started = Instant::now();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 1024];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(_) => return (String::from_utf8_lossy(&answer).into_owned(), None),
+        }
+    }
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        Some(started.elapsed()),
+    )
+}
+
+#[test]
+fn slow_heads_bodies_and_idle_connections_are_closed_at_their_timeouts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path());
+    config.header_timeout = Duration::from_millis(800);
+    config.timeout = Duration::from_millis(800);
+    let server = start(config, || from_fn(app)).unwrap();
+
+    // Nothing sent; half a head; a body that stops short; a kept-alive connection left idle.
+    let mut silent = TcpStream::connect(server.addr()).unwrap();
+    let mut half_head = TcpStream::connect(server.addr()).unwrap();
+    half_head
+        .write_all(b"GET /var HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let mut short_body = TcpStream::connect(server.addr()).unwrap();
+    short_body
+        .write_all(b"POST /var HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nten bytes.")
+        .unwrap();
+    let mut idle = TcpStream::connect(server.addr()).unwrap();
+    idle.write_all(b"GET /var HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+
+    for (name, stream) in [("silent", &mut silent), ("half head", &mut half_head)] {
+        let (answer, closed) = read_until_closed(stream);
+        let closed = closed.unwrap_or_else(|| panic!("{name}: still open after 5 s"));
+        assert!(
+            closed < Duration::from_secs(3),
+            "{name}: closed after {closed:?}"
+        );
+        assert!(
+            answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+            "{name}: {answer}"
+        );
+    }
+    let (answer, closed) = read_until_closed(&mut short_body);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        closed.is_some_and(|c| c < Duration::from_secs(3)),
+        "{closed:?}"
+    );
+    let (answer, closed) = read_until_closed(&mut idle);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        closed.is_some_and(|c| c < Duration::from_secs(3)),
+        "{closed:?}"
+    );
+
+    assert_still_serves(server);
+}
+
+/// Set in the child process of the test below, which serves under `ulimit -n 1024`.
+const UNDER_ULIMIT: &str = "FAASADE_TEST_SERVE_UNDER_ULIMIT";
+
+/// The server the test below starts in a child process (`ulimit -n 1024`, default settings):
+/// prints its port, serves until stdin closes.
+#[test]
+#[ignore = "run by slow_clients_under_ulimit_1024_leave_normal_clients_served"]
+fn serve_until_stdin_closes() {
+    if std::env::var_os(UNDER_ULIMIT).is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(config(dir.path()), || from_fn(app)).unwrap();
+    println!("PORT {}", server.addr().port());
+    std::io::stdout().flush().unwrap();
+    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+    server.shutdown();
+}
+
+#[test]
+fn slow_clients_under_ulimit_1024_leave_normal_clients_served() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new("sh")
+        .args(["-c", "ulimit -n 1024 && exec \"$@\"", "sh"])
+        .arg(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "serve_until_stdin_closes",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(UNDER_ULIMIT, "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let port: u16 = lines
+        .by_ref()
+        .map_while(|l| l.ok())
+        .find_map(|l| l.strip_prefix("PORT ").map(|p| p.parse().unwrap()))
+        .expect("the child server's port");
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+
+    // 1,500 clients that send half a request head and then nothing.
+    let mut slow = Vec::new();
+    for _ in 0..1500 {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        let _ = stream.write_all(b"GET /var HTTP/1.1\r\nHost: x\r\n");
+        slow.push(stream);
+    }
+    for _ in 0..3 {
+        let started = Instant::now();
+        let mut normal = TcpStream::connect(addr).unwrap();
+        normal
+            .write_all(b"GET /var HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let (answer, _) = read_until_closed(&mut normal);
+        let took = started.elapsed();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+        assert!(
+            took < Duration::from_secs(1),
+            "a normal client waited {took:?}"
+        );
+    }
+    drop(slow);
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
 }

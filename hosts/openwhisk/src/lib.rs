@@ -281,6 +281,12 @@ pub fn run_native(
 
 /// The largest request the controller accepts (`whisk.activation.payload.max`, 1 MiB).
 const MAX_REQUEST: usize = 1024 * 1024;
+/// Time a client has to send a request's head, or may stay idle between requests.
+const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Time a client has to send a request's body; past it the front answers `408`.
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// Most connections open at once; at the limit the oldest unanswered one gives way.
+const MAX_CONNECTIONS: usize = 256;
 
 /// An HTTP front for one web action, as OpenWhisk's controller serves `--web raw` actions.
 pub struct WebFront {
@@ -342,15 +348,36 @@ impl WebFront {
         let defaults = Arc::new(defaults);
         let (shared, shared_defaults) = (action.clone(), defaults.clone());
         runtime.spawn(async move {
-            while let Ok((stream, peer)) = listener.accept().await {
-                let (action, defaults) = (shared.clone(), shared_defaults.clone());
+            let connections = faasade_local::connections::Connections::new(MAX_CONNECTIONS);
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT);
+            let http = Arc::new(http);
+            loop {
+                let Ok((stream, peer)) = listener.accept().await else {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                };
+                let admitted = connections.admit().await;
+                let requests = admitted.requests();
+                let (action, defaults, http) =
+                    (shared.clone(), shared_defaults.clone(), http.clone());
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |req| {
-                        front(action.clone(), defaults.clone(), peer.ip(), req)
+                        let answering = requests.answering();
+                        let answer = front(action.clone(), defaults.clone(), peer.ip(), req);
+                        async move {
+                            let res = answer.await;
+                            drop(answering);
+                            res
+                        }
                     });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                        .await;
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    tokio::select! {
+                        _ = http.serve_connection(io, service) => {}
+                        () = admitted.closed() => {}
+                    }
+                    drop(admitted);
                 });
             }
         });
@@ -395,14 +422,20 @@ async fn front(
 ) -> Result<FrontResponse, std::convert::Infallible> {
     use http_body_util::BodyExt as _;
     let (parts, body) = req.into_parts();
-    let Ok(body) = http_body_util::Limited::new(body, MAX_REQUEST)
-        .collect()
-        .await
-    else {
-        return Ok(plain(
-            413,
-            "The request content was malformed or too large.",
-        ));
+    let collected = tokio::time::timeout(
+        BODY_TIMEOUT,
+        http_body_util::Limited::new(body, MAX_REQUEST).collect(),
+    )
+    .await;
+    let body = match collected {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => {
+            return Ok(plain(
+                413,
+                "The request content was malformed or too large.",
+            ));
+        }
+        Err(_) => return Ok(plain(408, "The request body did not arrive in time.")),
     };
     let body = body.to_bytes();
     let mut params = (*defaults).clone();
