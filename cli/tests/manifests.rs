@@ -42,7 +42,7 @@ name = "reports"
 REGION = "eu"
 
 [secrets]
-DB_PASSWORD = "local"
+DB_PASSWORD = "local-db-password"
 
 [[schedules]]
 name = "nightly"
@@ -251,4 +251,40 @@ fn yaml(text: &str) -> serde_json::Value {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "not YAML:\n{text}");
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Secrets' local values stay out of every file a target deploys. `.dev.vars` is the one file
+/// meant to hold them: wrangler reads it for `wrangler dev` only and never uploads it.
+#[test]
+fn no_deployable_manifest_holds_a_secret_value() {
+    let options = Options {
+        release: true,
+        arch: Arch::Arm64,
+    };
+    let mut checked = 0;
+    for tooling in targets::ALL {
+        for app in [
+            app(HTTP_APP, "shop"),
+            http_app_without_kv(),
+            app(EVENT_APP, "reports"),
+        ] {
+            // A target refuses what it lacks (KV, schedules); the other app variants cover it.
+            let Ok(manifests) = tooling.manifests(&app, options) else {
+                continue;
+            };
+            for m in manifests.iter().filter(|m| m.file != ".dev.vars") {
+                checked += 1;
+                for value in app.config.file.secrets.values() {
+                    assert!(
+                        !m.text.contains(value.as_str()),
+                        "{} {} holds the value of a secret:\n{}",
+                        tooling.name(),
+                        m.file,
+                        m.text
+                    );
+                }
+            }
+        }
+    }
+    assert!(checked >= 6, "only {checked} manifests were checked");
 }

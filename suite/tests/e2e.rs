@@ -248,23 +248,33 @@ fn zip_names(zip: &Path) -> Vec<String> {
 
 /// Each target built, its artifact checked, then served by `cargo faasade dev <target>` in that
 /// target's local runtime.
+/// A secret's value that must never appear in an artifact or a log.
+const SECRET: &str = "e2e-secret-value-3c9f1a";
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
 #[test]
 fn build_makes_every_targets_artifact_and_dev_serves_it() {
     let parent = scratch("build");
     let app = new_app(&parent, "shop", "http");
-    // An upstream and a secret, so that every manifest carries them.
+    // An upstream and a secret, so that every manifest carries them; a greeting that is not
+    // the app's default, so that every target shows it got faasade.toml's vars.
     std::fs::write(
         app.join("faasade.toml"),
-        "name = \"shop\"\n\n[vars]\nGREETING = \"hello\"\n\n[secrets]\nAPI_TOKEN = \"local\"\n\n[upstreams]\napi = \"https://api.example.com\"\n",
+        format!("name = \"shop\"\n\n[vars]\nGREETING = \"howdy\"\n\n[secrets]\nAPI_TOKEN = \"{SECRET}\"\n\n[upstreams]\napi = \"https://api.example.com\"\n"),
     )
     .unwrap();
-    let build = |target: &str, release: bool| {
+    let mut logs = Vec::new();
+    let mut build = |target: &str, release: bool| {
         let mut command = faasade(&app);
         command.args(["build", target]);
         if release {
             command.arg("--release");
         }
-        ok(command);
+        let out = ok(command);
+        logs.push(out.stdout);
         app.join("dist").join(target)
     };
 
@@ -277,7 +287,7 @@ fn build_makes_every_targets_artifact_and_dev_serves_it() {
         &mut server.0,
         Duration::from_secs(30),
     );
-    assert_eq!(body, "hello, bo (from local)\n");
+    assert_eq!(body, "howdy, bo (from local)\n");
     drop(server);
 
     // aws: bootstrap.zip and a template cfn-lint passes.
@@ -289,7 +299,7 @@ fn build_makes_every_targets_artifact_and_dev_serves_it() {
         &app,
         "aws",
         "/lambda-url/shop/hello/al",
-        "hello, al (from aws)\n",
+        "howdy, al (from aws)\n",
         &[],
     );
 
@@ -317,7 +327,7 @@ fn build_makes_every_targets_artifact_and_dev_serves_it() {
         &app,
         "cloudflare",
         "/hello/cl",
-        "hello, cl (from cloudflare)\n",
+        "howdy, cl (from cloudflare)\n",
         &[],
     );
 
@@ -348,13 +358,13 @@ fn build_makes_every_targets_artifact_and_dev_serves_it() {
         &mut served.0,
         Duration::from_secs(60),
     );
-    assert_eq!(body, "hello, cy (from fastly)\n");
+    assert_eq!(body, "howdy, cy (from fastly)\n");
     drop(served);
     dev_answers(
         &app,
         "fastly",
         "/hello/fa",
-        "hello, fa (from fastly)\n",
+        "howdy, fa (from fastly)\n",
         &[],
     );
 
@@ -376,7 +386,7 @@ fn build_makes_every_targets_artifact_and_dev_serves_it() {
         &app,
         "spin",
         "/hello/sp",
-        "hello, sp (from spin)\n",
+        "howdy, sp (from spin)\n",
         &with_host,
     );
     let dist = build("wasi", true);
@@ -386,7 +396,7 @@ fn build_makes_every_targets_artifact_and_dev_serves_it() {
         &app,
         "wasi",
         "/hello/wa",
-        "hello, wa (from wasi)\n",
+        "howdy, wa (from wasi)\n",
         &with_host,
     );
 
@@ -408,11 +418,29 @@ fn build_makes_every_targets_artifact_and_dev_serves_it() {
         &app,
         "openwhisk",
         "/hello/ow",
-        "hello, ow (from openwhisk)\n",
+        "howdy, ow (from openwhisk)\n",
         &[],
     );
-}
 
+    // No artifact and no build output holds the secret's value. `.dev.vars` is wrangler's file for
+    // local values, which `wrangler deploy` never uploads.
+    for (path, bytes) in tree(&app.join("dist")) {
+        if path.file_name().is_some_and(|n| n == ".dev.vars") {
+            continue;
+        }
+        assert!(
+            !contains(&bytes, SECRET.as_bytes()),
+            "{} holds the secret's value",
+            path.display()
+        );
+    }
+    for log in &logs {
+        assert!(
+            !contains(log, SECRET.as_bytes()),
+            "a build's output holds the secret's value"
+        );
+    }
+}
 /// `cargo check` of `app` for every target.
 /// `cargo check` of `app` for every target of the registry, each for the platform it builds for.
 fn check_everywhere(app: &Path) {

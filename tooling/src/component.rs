@@ -62,8 +62,10 @@ pub fn serve_component(
             ));
         }
         if environment {
+            // Values go through the host's environment, not its command line, which any
+            // local user can read (`ps`).
             for (k, v) in manifest::environment(&project.app) {
-                command.arg("--env").arg(format!("{k}={v}"));
+                command.arg("--env").arg(&k).env(&k, v);
             }
         }
         Server::spawn(command)

@@ -12,8 +12,9 @@ use faasade_core::DEFAULT_BODY_LIMIT;
 /// The file an app keeps its settings in, next to its `Cargo.toml`.
 pub const CONFIG_FILE: &str = faasade_config::FILE;
 
-/// Settings of the local target.
-#[derive(Debug, Clone)]
+/// Settings of the local target. Its `Debug` output (what `--check` prints) shows secret names,
+/// never their values.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// Address to listen on (`127.0.0.1`).
@@ -48,6 +49,34 @@ pub struct Config {
     pub kv_stores: Option<Vec<String>>,
     /// The `faasade.toml` these came from, if any.
     pub source: Option<PathBuf>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        /// The secrets' names, each with a mark in place of its value.
+        struct Redacted<'a>(&'a BTreeMap<String, String>);
+        impl fmt::Debug for Redacted<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_map()
+                    .entries(self.0.keys().map(|name| (name, format_args!("<redacted>"))))
+                    .finish()
+            }
+        }
+        f.debug_struct("Config")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("workers", &self.workers)
+            .field("body_limit", &self.body_limit)
+            .field("timeout", &self.timeout)
+            .field("header_timeout", &self.header_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("data_dir", &self.data_dir)
+            .field("vars", &self.vars)
+            .field("secrets", &Redacted(&self.secrets))
+            .field("kv_stores", &self.kv_stores)
+            .field("source", &self.source)
+            .finish()
+    }
 }
 
 impl Default for Config {
@@ -138,7 +167,8 @@ impl Config {
     }
 
     /// Apply `PORT`, `FAASADE_HOST`, `FAASADE_WORKERS`, `FAASADE_BODY_LIMIT`,
-    /// `FAASADE_TIMEOUT_SECS` and `FAASADE_DATA_DIR` from `env`.
+    /// `FAASADE_TIMEOUT_SECS`, `FAASADE_HEADER_TIMEOUT_SECS`, `FAASADE_MAX_CONNECTIONS` and
+    /// `FAASADE_DATA_DIR` from `env`.
     pub fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         set(&mut self.port, parse(&env, "PORT")?);
         set(&mut self.host, parse(&env, "FAASADE_HOST")?);
@@ -229,6 +259,20 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_output_names_secrets_but_never_shows_them() {
+        let mut config = Config::default();
+        config
+            .secrets
+            .insert("API_TOKEN".into(), "s3cret-value".into());
+        config.vars.insert("GREETING".into(), "hi".into());
+        let shown = format!("{config:#?}");
+        assert!(shown.contains("API_TOKEN"), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+        assert!(shown.contains("\"hi\""), "{shown}");
+        assert!(!shown.contains("s3cret-value"), "{shown}");
+    }
 
     #[test]
     fn file_then_env() {

@@ -44,8 +44,9 @@ struct Serve {
     /// The app's folder: its faasade.toml gives vars, secrets, KV stores and the data folder.
     #[arg(long)]
     app: Option<PathBuf>,
-    /// An environment variable for the component (`NAME=VALUE`), on top of faasade.toml's vars.
-    #[arg(long = "env", value_name = "NAME=VALUE")]
+    /// An environment variable for the component, on top of faasade.toml's vars: `NAME=VALUE`,
+    /// or `NAME` alone for this process's own `NAME` (keeps secrets off the command line).
+    #[arg(long = "env", value_name = "NAME[=VALUE]")]
     env: Vec<String>,
     /// An authority (`host:port`) outbound HTTP may reach; `*` allows any. Repeatable.
     #[arg(long = "allow-outbound", value_name = "HOST:PORT")]
@@ -103,10 +104,18 @@ fn run(args: Serve) -> ExitCode {
         Err(e) => return fail(e),
     };
     for pair in &args.env {
-        let Some((name, value)) = pair.split_once('=') else {
-            return fail(format!("--env {pair:?}: expected NAME=VALUE"));
+        let (name, value) = match pair.split_once('=') {
+            Some((name, value)) => (name.to_owned(), value.to_owned()),
+            None => match std::env::var(pair) {
+                Ok(value) => (pair.clone(), value),
+                Err(_) => {
+                    return fail(format!(
+                        "--env {pair:?}: `{pair}` is not set in this process's environment"
+                    ));
+                }
+            },
         };
-        config.env.push((name.to_owned(), value.to_owned()));
+        config.env.push((name, value));
     }
     config.allowed_outbound = args.allow_outbound;
     config.instance_reuse = args.reuse;

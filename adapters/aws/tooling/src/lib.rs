@@ -77,9 +77,9 @@ impl Tooling for Aws {
             .args(["--invoke-address", "127.0.0.1", "--invoke-port"])
             .arg(options.port.to_string())
             .current_dir(&project.dir);
-        for (k, v) in manifest::environment(&project.app) {
-            command.arg("--env-var").arg(format!("{k}={v}"));
-        }
+        // cargo-lambda hands its own environment to the function; values on its command line
+        // would show in `ps`.
+        command.envs(manifest::environment(&project.app));
         status::line(
             "Serving",
             &format!(

@@ -80,7 +80,8 @@ impl Tooling for Fastly {
                 .arg("-C")
                 .arg(served.join("fastly.toml"))
                 .args(["--addr", &addr])
-                .arg(artifact);
+                .arg(artifact)
+                .envs(&project.app.config.file.secrets);
             status::line("Serving", &format!("http://{addr}/"));
             Server::spawn(command)
         })
@@ -89,7 +90,9 @@ impl Tooling for Fastly {
 
 /// fastly.toml for Fastly Compute: vars in the config store `vars`, secrets in the secret
 /// store `secrets`, each KV store under its name, a backend per upstream named after its
-/// authority (the name the adapter looks up); and the same for Viceroy under `[local_server]`.
+/// authority (the name the adapter looks up); and the same for Viceroy under `[local_server]`,
+/// where each secret's local value is read from the environment variable of its name, so no
+/// value is written into the package.
 pub fn fastly_toml(app: &App) -> Result<Manifest> {
     app.refuse_schedules("fastly", "Fastly Compute is invoked by HTTP only")?;
     let c = &app.config;
@@ -141,10 +144,12 @@ pub fn fastly_toml(app: &App) -> Result<Manifest> {
                 Value::Table(table([("entries".into(), Value::Table(table(entries)))])),
             )])),
         );
-        let local_secrets = c.file.secrets.iter().map(|(k, v)| {
+        // fastly.toml goes into the published package: Viceroy reads each local value from
+        // the environment variable of the secret's name, which `dev` sets.
+        let local_secrets = c.file.secrets.keys().map(|k| {
             Value::Table(table([
                 ("key".into(), Value::String(k.clone())),
-                ("data".into(), Value::String(v.clone())),
+                ("env".into(), Value::String(k.clone())),
             ]))
         });
         local.insert(
