@@ -6,7 +6,9 @@
 //!   wasmtime's pooling allocator so instantiation is a few microseconds; instances may be
 //!   reused for up to N requests instead ([`HostConfig::instance_reuse`]).
 //! - **Compiled once**: the component's machine code is cached as a `.cwasm` file keyed by the
-//!   component's hash ([`load_component`]), so a restart skips compilation.
+//!   component's hash ([`load_component`]), so a restart skips compilation. The cache is in
+//!   the user's cache directory, and only files whose MAC (made with a per-user secret)
+//!   verifies are loaded.
 //! - **Deny by default**: no filesystem, no sockets, no inherited environment; outbound HTTP
 //!   only to declared authorities ([`HostConfig::allowed_outbound`]).
 //! - **Limits per request**: linear memory ([`HostConfig::memory_limit`]) and time
@@ -18,6 +20,7 @@
 //!
 //! `cargo run -p faasade-wasm-host -- serve app.wasm --app examples/conformance`
 
+mod budget;
 mod cache;
 mod outbound;
 mod spin;
@@ -33,11 +36,12 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use faasade_local::connections::Connections;
 use http_body_util::{BodyExt, Full};
 use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use wasmtime::component::{GuestTaskId, Linker, ResourceTable};
-use wasmtime::{Engine, PoolingAllocationConfig, Store, StoreContextMut, StoreLimits};
+use wasmtime::{Engine, PoolingAllocationConfig, Store, StoreContextMut};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime_wasi_http::handler::{
     HandlerState, Instance, ProxyHandler, ProxyPre, ShouldAccept, WorkerExpiration, WorkerState,
@@ -45,7 +49,7 @@ use wasmtime_wasi_http::handler::{
 };
 use wasmtime_wasi_http::{WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-pub use cache::{Loaded, load_component};
+pub use cache::{Loaded, default_cache_dir, load_component};
 
 /// How often the engine's epoch advances: the granularity of the per-request time limit.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -72,8 +76,16 @@ pub struct HostConfig {
     pub cache_dir: Option<PathBuf>,
     /// Most linear memory one instance may grow to, in bytes.
     pub memory_limit: usize,
+    /// Most linear memory all instances together may hold, in bytes; a request whose
+    /// instance would go past it gets a `500`, and the others go on.
+    pub total_memory_limit: usize,
     /// Most time one request may take.
     pub timeout: Duration,
+    /// Most time a client may take to send a request's head, or stay idle between requests.
+    pub header_timeout: Duration,
+    /// Most connections open at once; at the limit the oldest unanswered one gives way
+    /// ([`faasade_local::connections`]).
+    pub max_connections: usize,
 }
 
 impl HostConfig {
@@ -102,7 +114,10 @@ impl HostConfig {
             instance_reuse: 1,
             cache_dir: None,
             memory_limit: 128 << 20,
+            total_memory_limit: 1 << 30,
             timeout: config.timeout,
+            header_timeout: config.header_timeout,
+            max_connections: config.max_connections,
         })
     }
 }
@@ -114,6 +129,9 @@ pub struct Host {
     pub loaded: Loaded,
     /// Which `wasi:http` world the component exports: `"wasi:http 0.2"` or `"wasi:http 0.3"`.
     pub world: &'static str,
+    connections: Arc<Connections>,
+    header_timeout: Duration,
+    slots: budget::Slots,
     _epoch: EpochTicker,
 }
 
@@ -159,6 +177,7 @@ impl Host {
             env: config.env.clone(),
             allowed: config.allowed_outbound.clone().into(),
             memory_limit: config.memory_limit,
+            memory: budget::HostMemory::new(config.total_memory_limit),
             timeout: config.timeout,
             reuse: config.instance_reuse.max(1),
             next_request: AtomicU64::new(0),
@@ -167,6 +186,9 @@ impl Host {
             handler,
             loaded,
             world,
+            connections: Connections::new(config.max_connections),
+            header_timeout: config.header_timeout,
+            slots: budget::Slots::new(),
             _epoch: epoch,
         })
     }
@@ -188,9 +210,25 @@ impl Host {
             eprintln!("faasade-wasm-host: {method} {path} refused: no Host header");
             return plain(400, "Bad Request: no Host header\n");
         }
+        // Every instance of the pool busy (requests parked on a slow upstream): wait briefly,
+        // then tell the client to come back rather than fail.
+        let Some(slot) = self.slots.take().await else {
+            eprintln!(
+                "faasade-wasm-host: {method} {path} refused: all {} instances busy for {:?}",
+                budget::POOL_INSTANCES,
+                budget::QUEUE_WAIT
+            );
+            let mut res = plain(503, "Service Unavailable: busy, retry shortly\n");
+            res.headers_mut().insert(
+                http::header::RETRY_AFTER,
+                http::HeaderValue::from_static("1"),
+            );
+            return res;
+        };
         let req = req.map(|body| body.map_err(Into::into).boxed_unsync());
         match self.handler.handle(id, req).await {
-            Ok(res) => res,
+            // The slot is held until the body, which the instance may still be writing, ends.
+            Ok(res) => res.map(|body| budget::Holding::new(body, slot).boxed_unsync()),
             Err(e) => {
                 eprintln!("faasade-wasm-host: {method} {path} failed: {e:#}");
                 plain(500, "Internal Server Error\n")
@@ -212,24 +250,50 @@ impl Host {
         Ok(times)
     }
 
-    /// Serve HTTP/1.1 on `listener` until the task is dropped.
+    /// Serve HTTP/1.1 on `listener` until the task is dropped. A request's head must arrive
+    /// within the header timeout (which also ends idle keep-alives), and at the connection
+    /// limit the oldest unanswered connection gives way to a new one.
     pub async fn serve(self: Arc<Self>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+        let mut http = http1::Builder::new();
+        http.keep_alive(true)
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.header_timeout);
+        let http = Arc::new(http);
         loop {
-            let (stream, _) = listener.accept().await?;
+            let (stream, _) = match listener.accept().await {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead of ending.
+                    eprintln!("faasade-wasm-host: accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
             let _ = stream.set_nodelay(true);
-            let host = self.clone();
+            let admitted = self.connections.admit().await;
+            let requests = admitted.requests();
+            let (host, http) = (self.clone(), http.clone());
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |req| {
                     let host = host.clone();
-                    async move { Ok::<_, Infallible>(host.handle(req).await) }
+                    let answering = requests.answering();
+                    async move {
+                        let res = host.handle(req).await;
+                        drop(answering);
+                        Ok::<_, Infallible>(res)
+                    }
                 });
-                if let Err(e) = http1::Builder::new()
-                    .keep_alive(true)
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await
-                {
-                    eprintln!("faasade-wasm-host: connection: {e}");
+                tokio::select! {
+                    ended = http.serve_connection(TokioIo::new(stream), service) => {
+                        if let Err(e) = ended {
+                            eprintln!("faasade-wasm-host: connection: {e}");
+                        }
+                    }
+                    () = admitted.closed() => {
+                        eprintln!("faasade-wasm-host: closed an unanswered connection to make room (connection limit)");
+                    }
                 }
+                drop(admitted);
             });
         }
     }
@@ -262,11 +326,13 @@ pub fn engine_config(config: &HostConfig) -> wasmtime::Config {
         .concurrency_support(true)
         .epoch_interruption(true);
     let mut pool = PoolingAllocationConfig::default();
-    pool.total_component_instances(256)
+    // A little more than the slots requests take, for instances still being torn down.
+    let instances = budget::POOL_INSTANCES + 16;
+    pool.total_component_instances(instances)
         .total_core_instances(2048)
         .total_memories(512)
         .total_tables(2048)
-        .total_stacks(256)
+        .total_stacks(instances)
         .max_memory_size(config.memory_limit);
     wasm.allocation_strategy(pool);
     wasm
@@ -278,7 +344,7 @@ struct State {
     wasi: WasiCtx,
     http: WasiHttpCtx,
     hooks: outbound::Outbound,
-    limits: StoreLimits,
+    limits: budget::InstanceMemory,
     spin: Arc<spin::SpinShared>,
 }
 
@@ -309,6 +375,7 @@ struct Handler {
     env: Vec<(String, String)>,
     allowed: Arc<[String]>,
     memory_limit: usize,
+    memory: Arc<budget::HostMemory>,
     timeout: Duration,
     reuse: usize,
     next_request: AtomicU64,
@@ -330,10 +397,7 @@ impl Handler {
             hooks: outbound::Outbound {
                 allowed: self.allowed.clone(),
             },
-            limits: wasmtime::StoreLimitsBuilder::new()
-                .memory_size(self.memory_limit)
-                .trap_on_grow_failure(true)
-                .build(),
+            limits: budget::InstanceMemory::new(self.memory.clone(), self.memory_limit),
             spin: self.spin.clone(),
         };
         let mut store = Store::new(&self.engine, state);

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use faasade_wasm_host::{Host, HostConfig, load_component};
+use faasade_wasm_host::{Host, HostConfig, default_cache_dir, load_component};
 
 #[derive(Parser)]
 #[command(
@@ -28,9 +28,9 @@ enum Command {
     Compile {
         /// The component (`.wasm`).
         component: PathBuf,
-        /// The cache folder.
-        #[arg(long, default_value = ".faasade/cwasm")]
-        cache_dir: PathBuf,
+        /// The cache folder (default: `~/.cache/faasade/cwasm`).
+        #[arg(long)]
+        cache_dir: Option<PathBuf>,
     },
 }
 
@@ -54,15 +54,19 @@ struct Serve {
     /// Requests one instance serves before it is dropped (1: a fresh instance per request).
     #[arg(long, default_value_t = 1)]
     reuse: usize,
-    /// The `.cwasm` cache folder.
-    #[arg(long, default_value = ".faasade/cwasm")]
-    cache_dir: PathBuf,
+    /// The `.cwasm` cache folder (default: `$XDG_CACHE_HOME/faasade/cwasm`, else
+    /// `~/.cache/faasade/cwasm`). Only files this host wrote there are loaded.
+    #[arg(long)]
+    cache_dir: Option<PathBuf>,
     /// Compile on every start instead of using the cache.
     #[arg(long)]
     no_cache: bool,
     /// Most linear memory per instance, in MiB.
     #[arg(long, default_value_t = 128)]
     max_memory_mb: usize,
+    /// Most linear memory all instances together may hold, in MiB.
+    #[arg(long, default_value_t = 1024)]
+    max_total_memory_mb: usize,
     /// Most time per request, in milliseconds (default: faasade.toml's, else 30 s).
     #[arg(long)]
     timeout_ms: Option<u64>,
@@ -78,6 +82,9 @@ fn main() -> ExitCode {
             let engine = match wasmtime::Engine::new(&compile_config()) {
                 Ok(e) => e,
                 Err(e) => return fail(e),
+            };
+            let Some(cache_dir) = cache_dir.or_else(default_cache_dir) else {
+                return fail("no cache folder: pass --cache-dir, or set HOME or XDG_CACHE_HOME");
             };
             match load_component(&engine, &component, Some(&cache_dir)) {
                 Ok(loaded) => {
@@ -119,8 +126,13 @@ fn run(args: Serve) -> ExitCode {
     }
     config.allowed_outbound = args.allow_outbound;
     config.instance_reuse = args.reuse;
-    config.cache_dir = (!args.no_cache).then_some(args.cache_dir);
+    config.cache_dir = if args.no_cache {
+        None
+    } else {
+        args.cache_dir.or_else(default_cache_dir)
+    };
     config.memory_limit = args.max_memory_mb << 20;
+    config.total_memory_limit = args.max_total_memory_mb << 20;
     if let Some(ms) = args.timeout_ms {
         config.timeout = Duration::from_millis(ms);
     }

@@ -7,7 +7,7 @@
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -198,4 +198,129 @@ fn a_second_start_loads_the_compiled_component_from_the_cache() {
     std::fs::rename(&damaged, &file).unwrap();
     let third = Host::new(config(&cache)).unwrap();
     assert!(!third.loaded.from_cache);
+}
+
+/// An upstream on loopback that answers `200` only after `delay`; its `host:port`.
+fn slow_upstream(delay: Duration) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 1024];
+                let _ = stream.read(&mut buf);
+                std::thread::sleep(delay);
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nup");
+            });
+        }
+    });
+    addr.to_string()
+}
+
+#[test]
+fn past_the_pool_requests_wait_briefly_then_get_503_with_retry_after() {
+    let cache = tempfile::tempdir().unwrap();
+    let slow = slow_upstream(Duration::from_secs(3));
+    let mut config = config(&cache);
+    config.allowed_outbound = vec![slow.clone()];
+    config.timeout = Duration::from_secs(20);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let answers = runtime.block_on(async {
+        let host = Arc::new(Host::new(config).unwrap());
+        let parked: Vec<_> = (0..300)
+            .map(|_| {
+                let host = host.clone();
+                let path = format!("/fetch?url=http://{slow}/");
+                tokio::spawn(async move {
+                    let req = http::Request::get(path)
+                        .header("host", "guest.test")
+                        .body(Full::new(Bytes::new()))
+                        .unwrap();
+                    let res = host.handle(req).await;
+                    let retry_after = res.headers().get("retry-after").cloned();
+                    let status = res.status().as_u16();
+                    let _ = res.into_body().collect().await;
+                    (status, retry_after)
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for task in parked {
+            answers.push(task.await.unwrap());
+        }
+        // The host is free again once they are answered.
+        let next = get_on(&host, "/").await;
+        (answers, next)
+    });
+    let (answers, next) = answers;
+    let ok = answers.iter().filter(|(s, _)| *s == 200).count();
+    let busy: Vec<_> = answers.iter().filter(|(s, _)| *s == 503).collect();
+    assert_eq!(ok + busy.len(), 300, "{answers:?}");
+    assert_eq!(busy.len(), 300 - 256, "{answers:?}");
+    assert!(
+        busy.iter()
+            .all(|(_, r)| r.as_ref().is_some_and(|r| r == "1"))
+    );
+    assert_eq!(next, 200);
+}
+
+async fn get_on(host: &Host, path: &str) -> u16 {
+    let req = http::Request::get(path)
+        .header("host", "guest.test")
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    host.handle(req).await.status().as_u16()
+}
+
+#[test]
+fn all_instances_together_stay_within_the_hosts_memory_budget() {
+    let cache = tempfile::tempdir().unwrap();
+    let mut config = config(&cache);
+    // Each instance may reach 32 MiB, but all of them together only 20 MiB.
+    config.total_memory_limit = 20 << 20;
+    let answers = get_all(config, &["/alloc?mb=8", "/alloc?mb=24", "/alloc?mb=8"]);
+    assert_eq!(answers[0], (200, (8 << 20).to_string()));
+    assert_eq!(answers[1].0, 500, "24 MiB is past the host's 20 MiB");
+    // Memory comes back when an instance ends: the next request is served.
+    assert_eq!(answers[2], (200, (8 << 20).to_string()));
+}
+
+#[test]
+fn a_client_that_never_finishes_its_head_is_closed_at_the_header_timeout() {
+    let cache = tempfile::tempdir().unwrap();
+    let mut config = config(&cache);
+    config.header_timeout = Duration::from_millis(800);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let addr = runtime.block_on(async {
+        let host = Arc::new(Host::new(config).unwrap());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(host.serve(listener));
+        addr
+    });
+    let mut slow = std::net::TcpStream::connect(addr).unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: guest.test\r\n")
+        .unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    let closed = match slow.read_to_end(&mut rest) {
+        Ok(_) => true,
+        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+    };
+    assert!(closed, "still open after 5 s");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let mut normal = std::net::TcpStream::connect(addr).unwrap();
+    normal
+        .write_all(b"GET / HTTP/1.1\r\nHost: guest.test\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    normal.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    drop(runtime);
 }
