@@ -1,7 +1,9 @@
 //! Checks beyond the shared cases, on the same running conformance app: what the target
 //! reports about the request (`/meta`), the app's secret where the target has secrets, a
 //! header value longer than the buffers adapters read headers into, a panic's bare `500`, a
-//! chunked upload past the body limit (`413`, the next request served), and `wait_until` work that finishes after the response (`/later/<key>` writes to KV in the
+//! chunked upload past the body limit (`413`, the next request served), a UTF-8 response
+//! header, fetch limits (a redirect comes back unfollowed, an upstream body past 16 MiB is a
+//! `502`), and `wait_until` work that finishes after the response (`/later/<key>` writes to KV in the
 //! background), on targets that offer both KV and `wait_until`.
 
 use std::time::{Duration, Instant};
@@ -40,6 +42,12 @@ pub(crate) fn check(target: &str, base_url: &str) -> Vec<String> {
     if let Err(e) = oversize_chunked_body(&client, base_url) {
         problems.push(format!("oversize chunked body: {e}"));
     }
+    if let Err(e) = utf8_response_header(&client, base_url) {
+        problems.push(format!("UTF-8 response header: {e}"));
+    }
+    if offers(Capability::Fetch) {
+        problems.extend(fetch_limits(&client, base_url));
+    }
     if offers(Capability::Kv)
         && let Err(e) = kv_list(&client, base_url)
     {
@@ -50,6 +58,55 @@ pub(crate) fn check(target: &str, base_url: &str) -> Vec<String> {
         && let Err(e) = wait_until(&client, base_url)
     {
         problems.push(format!("wait_until: {e}"));
+    }
+    problems
+}
+
+/// A UTF-8 response header value (`grüße ✓`) arrives byte for byte.
+fn utf8_response_header(client: &reqwest::blocking::Client, base_url: &str) -> Result<(), String> {
+    let res = client
+        .get(format!("{base_url}/utf8-header"))
+        .send()
+        .map_err(|e| e.to_string())?;
+    let got = res
+        .headers()
+        .get("x-greeting")
+        .map(|v| v.as_bytes().to_vec());
+    match got {
+        Some(bytes) if bytes == "grüße ✓".as_bytes() => Ok(()),
+        other => Err(format!(
+            "{} with x-greeting {:?}",
+            res.status(),
+            other.map(|b| String::from_utf8_lossy(&b).into_owned())
+        )),
+    }
+}
+
+/// Through the app's `/fetch/upstream/...` route (the harness's upstream, `upstream.rs`): a
+/// `302` comes back unfollowed, and a 20 MiB body, past the 16 MiB a fetch reads, is a `502`.
+fn fetch_limits(client: &reqwest::blocking::Client, base_url: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let get = |path: &str| {
+        client
+            .get(format!("{base_url}/fetch/upstream/{path}"))
+            .send()
+            .and_then(|res| {
+                let status = res.status().as_u16();
+                res.text().map(|body| (status, body))
+            })
+            .map_err(|e| e.to_string())
+    };
+    match get("redirect") {
+        Ok((302, body)) if body == "moved" => {}
+        other => problems.push(format!("a redirect was followed or lost: {other:?}")),
+    }
+    match get("big") {
+        Ok((502, _)) => {}
+        Ok((status, body)) => problems.push(format!(
+            "a 20 MiB upstream body gave {status} ({} bytes), not 502",
+            body.len()
+        )),
+        Err(e) => problems.push(format!("a 20 MiB upstream body: {e}")),
     }
     problems
 }
