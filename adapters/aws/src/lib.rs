@@ -74,6 +74,12 @@ pub async fn on_http<H: Handler + ?Sized>(
     req: lambda_http::Request,
 ) -> Result<http::Response<lambda_http::Body>, Infallible> {
     let (req, meta) = request::from_lambda(req);
+    // Lambda refuses larger payloads itself; an emulator or a load balancer may not, and the
+    // limit is the same on every target.
+    if req.body().len() > faasade_core::DEFAULT_BODY_LIMIT {
+        let e = Error::payload_too_large(faasade_core::DEFAULT_BODY_LIMIT);
+        return Ok(response::to_lambda(handler::rejected(&e)));
+    }
     let res = handler::serve(&*handler, req, Context::new(platform, meta)).await;
     Ok(response::to_lambda(res))
 }
