@@ -25,8 +25,9 @@ impl Shim for Fastly {
         let wasm = cargo_build_fastly("conformance")?;
         let dir = scratch("fastly")?;
         let app = workspace().join("examples/conformance");
-        let fastly_toml = cargo_faasade::targets::fastly::fastly_toml(&app_config(&app, setup)?)
-            .map_err(|e| format!("{e:#}"))?;
+        let app = app_config(&app, setup)?;
+        let fastly_toml =
+            cargo_faasade::targets::fastly::fastly_toml(&app).map_err(|e| format!("{e:#}"))?;
         std::fs::write(dir.join("fastly.toml"), fastly_toml.text).map_err(|e| e.to_string())?;
 
         let port = free_port()?;
@@ -35,6 +36,8 @@ impl Shim for Fastly {
             .args(["serve", "-C", "fastly.toml", "--addr"])
             .arg(format!("127.0.0.1:{port}"))
             .arg(&wasm)
+            // fastly.toml names each secret's variable; its value comes from here.
+            .envs(&app.config.file.secrets)
             .current_dir(&dir);
         // Viceroy compiles the module before it listens; its own exit status on SIGTERM is not
         // part of the contract.
