@@ -22,8 +22,11 @@ use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 pub struct Connections {
     max: usize,
     open: Mutex<VecDeque<Arc<Slot>>>,
-    /// Signalled when a connection ends or stops being answered.
+    /// Signalled when a connection ends or stops being answered, while someone waits.
     changed: Notify,
+    /// Admissions waiting for room: nothing is signalled while there are none, so answering a
+    /// request costs two atomic operations and no lock.
+    waiting: AtomicUsize,
 }
 
 #[derive(Debug, Default)]
@@ -39,6 +42,7 @@ impl Connections {
             max: max.max(1),
             open: Mutex::new(VecDeque::new()),
             changed: Notify::new(),
+            waiting: AtomicUsize::new(0),
         })
     }
 
@@ -54,15 +58,28 @@ impl Connections {
 
     /// Room for a connection just accepted; see the module's docs for what happens at the limit.
     pub async fn admit(self: &Arc<Self>) -> Admitted {
-        loop {
+        if let Some(admitted) = self.try_admit() {
+            return admitted;
+        }
+        self.waiting.fetch_add(1, Ordering::AcqRel);
+        let admitted = loop {
             let changed = self.changed.notified();
             tokio::pin!(changed);
             // Registered before looking, so a change in between is not missed.
             changed.as_mut().enable();
             if let Some(admitted) = self.try_admit() {
-                return admitted;
+                break admitted;
             }
             changed.await;
+        };
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        admitted
+    }
+
+    /// Wake the admissions waiting for room, if any.
+    fn changed(&self) {
+        if self.waiting.load(Ordering::Acquire) > 0 {
+            self.changed.notify_waiters();
         }
     }
 
@@ -120,7 +137,7 @@ impl Drop for Admitted {
             open.remove(at);
         }
         drop(open);
-        self.connections.changed.notify_waiters();
+        self.connections.changed();
     }
 }
 
@@ -146,7 +163,7 @@ pub struct Answering(Requests);
 impl Drop for Answering {
     fn drop(&mut self) {
         if self.0.slot.answering.fetch_sub(1, Ordering::AcqRel) == 1 {
-            self.0.connections.changed.notify_waiters();
+            self.0.connections.changed();
         }
     }
 }
