@@ -18,6 +18,15 @@ pub fn fetch_destination(uri: &http::Uri) -> Result<(&str, &http::uri::Authority
 /// a `502`, read no further than this, so an upstream cannot exhaust the app's memory.
 pub const FETCH_RESPONSE_LIMIT: usize = 16 << 20;
 
+/// The `502` for a fetch of `uri` whose response body passed [`FETCH_RESPONSE_LIMIT`].
+pub fn fetch_too_large(method: &http::Method, uri: &http::Uri) -> Error {
+    fetch_failed(
+        method,
+        uri,
+        format_args!("the response body is larger than {FETCH_RESPONSE_LIMIT} bytes"),
+    )
+}
+
 /// `uri` as errors and logs show it: scheme, host, port and path. The query string and any
 /// user info are left out, as apps put tokens there.
 pub fn url_for_logs(uri: &http::Uri) -> String {

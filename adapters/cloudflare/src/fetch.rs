@@ -1,20 +1,11 @@
 //! Outbound HTTP with the Fetch API. Behind the `fetch` feature.
 
-use faasade_core::capability::{FETCH_RESPONSE_LIMIT, fetch_failed};
-use worker::RequestRedirect;
-use worker::js_sys::{self, Uint8Array};
-use worker::wasm_bindgen::prelude::wasm_bindgen;
-use worker::wasm_bindgen_futures::JsFuture;
-use worker::web_sys;
-
-#[wasm_bindgen(module = "/js/glue.js")]
-extern "C" {
-    /// The response's body, or `undefined` past `limit` bytes (js/glue.js).
-    #[wasm_bindgen(js_name = faasade_read_body_limited)]
-    fn read_response_limited(res: &web_sys::Response, limit: u32) -> js_sys::Promise;
-}
+use faasade_core::capability::{FETCH_RESPONSE_LIMIT, fetch_failed, fetch_too_large};
 use faasade_core::{Body, Error, Request, Response, Result, StatusCode};
-use worker::{Fetch, Headers, Method, RequestInit};
+use worker::web_sys;
+use worker::{Fetch, Headers, Method, RequestInit, RequestRedirect};
+
+use crate::request::{js_error, read_limited};
 
 /// Send a neutral request with the Fetch API. Network failures are `502` errors whose cause is
 /// logged, never shown.
@@ -25,7 +16,7 @@ pub(crate) async fn send(req: Request) -> Result<Response> {
     let headers = Headers::new();
     for (name, value) in &parts.headers {
         let value = crate::response::header_text(name, value)
-            .map_err(|e| Error::internal(format!("fetch: {}", crate::request::js_error(e))))?;
+            .map_err(|e| Error::internal(format!("fetch: {}", js_error(e))))?;
         headers
             .append(name.as_str(), value)
             .map_err(|e| Error::internal(format!("fetch header {name}: {e}")))?;
@@ -55,16 +46,10 @@ pub(crate) async fn send(req: Request) -> Result<Response> {
         }
     }
     let res: web_sys::Response = res.into();
-    let read = JsFuture::from(read_response_limited(&res, FETCH_RESPONSE_LIMIT as u32))
+    let body = read_limited(&res, FETCH_RESPONSE_LIMIT)
         .await
-        .map_err(|e| fetch_failed(&parts.method, &parts.uri, crate::request::js_error(e)))?;
-    if read.is_undefined() {
-        return Err(fetch_failed(
-            &parts.method,
-            &parts.uri,
-            format!("the response body is larger than {FETCH_RESPONSE_LIMIT} bytes"),
-        ));
-    }
-    *out.body_mut() = Body::from(Uint8Array::new(&read).to_vec());
+        .map_err(|e| fetch_failed(&parts.method, &parts.uri, js_error(e)))?
+        .ok_or_else(|| fetch_too_large(&parts.method, &parts.uri))?;
+    *out.body_mut() = Body::from(body);
     Ok(out)
 }

@@ -20,8 +20,8 @@ use worker::web_sys;
 #[wasm_bindgen(module = "/js/glue.js")]
 extern "C" {
     fn faasade_request_head(req: &web_sys::Request) -> String;
-    /// The body of a request without `Content-Length`, or `undefined` past `limit` bytes.
-    fn faasade_read_body_limited(req: &web_sys::Request, limit: u32) -> js_sys::Promise;
+    /// The body of a request or response, or `undefined` past `limit` bytes.
+    fn faasade_read_body_limited(message: &JsValue, limit: u32) -> js_sys::Promise;
     /// The request's `cf` fields, one `field=value` line each.
     pub(crate) fn faasade_request_cf(req: &web_sys::Request) -> String;
 }
@@ -67,16 +67,29 @@ async fn read_body(req: &web_sys::Request, declared_length: bool) -> Result<Byte
         return Ok(Bytes::new());
     }
     let unreadable = |e: JsValue| Error::bad_request("unreadable body").with_source(js_error(e));
-    let promise = if declared_length {
-        req.array_buffer().map_err(unreadable)?
+    let body = if declared_length {
+        let buffer = JsFuture::from(req.array_buffer().map_err(unreadable)?)
+            .await
+            .map_err(unreadable)?;
+        Uint8Array::new(&buffer).to_vec()
     } else {
-        faasade_read_body_limited(req, DEFAULT_BODY_LIMIT as u32)
+        read_limited(req, DEFAULT_BODY_LIMIT)
+            .await
+            .map_err(unreadable)?
+            .ok_or_else(|| Error::payload_too_large(DEFAULT_BODY_LIMIT))?
     };
-    let read = JsFuture::from(promise).await.map_err(unreadable)?;
-    if read.is_undefined() {
-        return Err(Error::payload_too_large(DEFAULT_BODY_LIMIT));
-    }
-    Ok(Bytes::from(Uint8Array::new(&read).to_vec()))
+    Ok(Bytes::from(body))
+}
+
+/// The body of `message` (a request or a response), read chunk by chunk in js/glue.js so that
+/// no more than `limit` bytes are held; `None` once it passes `limit`.
+pub(crate) async fn read_limited(
+    message: &JsValue,
+    limit: usize,
+) -> std::result::Result<Option<Vec<u8>>, JsValue> {
+    let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+    let read = JsFuture::from(faasade_read_body_limited(message, limit)).await?;
+    Ok((!read.is_undefined()).then(|| Uint8Array::new(&read).to_vec()))
 }
 
 /// The `cf` fields js/glue.js passes (`cf.clientIp` only feeds the client IP), under their

@@ -5,7 +5,7 @@
 //! on the fly where the service has dynamic backends enabled. Network failures are `502`
 //! errors whose cause is logged, never shown.
 
-use faasade_core::capability::{FETCH_RESPONSE_LIMIT, fetch_failed};
+use faasade_core::capability::{FETCH_RESPONSE_LIMIT, fetch_failed, fetch_too_large};
 use faasade_core::{Body, Error, Request, Response, Result};
 use fastly::Backend;
 use fastly::backend::BackendCreationError;
@@ -39,11 +39,7 @@ pub(crate) fn send(req: Request) -> Result<Response> {
     )
     .map_err(|e| fetch_failed(&parts.method, &parts.uri, e))?;
     if bytes.len() > FETCH_RESPONSE_LIMIT {
-        return Err(fetch_failed(
-            &parts.method,
-            &parts.uri,
-            format!("the response body is larger than {FETCH_RESPONSE_LIMIT} bytes"),
-        ));
+        return Err(fetch_too_large(&parts.method, &parts.uri));
     }
     *neutral.body_mut() = Body::from(bytes);
     Ok(neutral)

@@ -12,6 +12,8 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
+#[cfg(feature = "fetch")]
+use faasade_core::capability;
 use faasade_core::{BoxFuture, Capability, Error, Request, Response, Result};
 
 /// The single-threaded runtime a native target's entry point drives its handler (and the
@@ -95,43 +97,26 @@ impl Fetcher {
 #[cfg(feature = "fetch")]
 async fn send(client: reqwest::Client, req: Request) -> Result<Response> {
     let (parts, body) = req.into_parts();
-    faasade_core::capability::fetch_destination(&parts.uri)?;
+    capability::fetch_destination(&parts.uri)?;
     let url = parts.uri.to_string();
     // Errors are logged: they name the origin and path, never the query, where apps put tokens.
-    let shown = faasade_core::capability::url_for_logs(&parts.uri);
-    let res = client
+    let failed =
+        |e: reqwest::Error| capability::fetch_failed(&parts.method, &parts.uri, e.without_url());
+    let mut res = client
         .request(parts.method.clone(), &url)
         .headers(parts.headers)
         .body(body.into_bytes())
         .send()
         .await
-        .map_err(|e| {
-            Error::new(
-                faasade_core::StatusCode::BAD_GATEWAY,
-                format!("fetch {} {shown} failed", parts.method),
-            )
-            .with_source(e.without_url())
-        })?;
+        .map_err(failed)?;
     let mut out = Response::new(faasade_core::Body::empty());
     *out.status_mut() = res.status();
     *out.headers_mut() = res.headers().clone();
     // Read no further than the limit: an upstream cannot exhaust the app's memory.
-    let limit = faasade_core::capability::FETCH_RESPONSE_LIMIT;
-    let unreadable = |e: reqwest::Error| {
-        Error::new(
-            faasade_core::StatusCode::BAD_GATEWAY,
-            format!("reading the body of {shown} failed"),
-        )
-        .with_source(e.without_url())
-    };
-    let mut res = res;
     let mut bytes = Vec::new();
-    while let Some(chunk) = res.chunk().await.map_err(unreadable)? {
-        if bytes.len() + chunk.len() > limit {
-            return Err(Error::new(
-                faasade_core::StatusCode::BAD_GATEWAY,
-                format!("the body of {shown} is larger than {limit} bytes"),
-            ));
+    while let Some(chunk) = res.chunk().await.map_err(failed)? {
+        if bytes.len() + chunk.len() > capability::FETCH_RESPONSE_LIMIT {
+            return Err(capability::fetch_too_large(&parts.method, &parts.uri));
         }
         bytes.extend_from_slice(&chunk);
     }
