@@ -13,9 +13,22 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper_util::rt::TokioTimer;
 
 use tokio::sync::Notify;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
+
+/// hyper's HTTP/1 settings every Faasade server shares: with a timer, hyper closes a connection
+/// whose request head takes longer than `header_timeout`, and one idle between requests as long.
+pub fn http1(header_timeout: Duration) -> http1::Builder {
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    http
+}
 
 /// The open connections of a server, up to a limit.
 #[derive(Debug)]
@@ -153,6 +166,16 @@ impl Requests {
     pub fn answering(&self) -> Answering {
         self.slot.answering.fetch_add(1, Ordering::AcqRel);
         Answering(self.clone())
+    }
+
+    /// `answer`, with the connection marked as being answered from now until it completes.
+    pub fn during<F: Future>(&self, answer: F) -> impl Future<Output = F::Output> + use<F> {
+        let answering = self.answering();
+        async move {
+            let out = answer.await;
+            drop(answering);
+            out
+        }
     }
 }
 

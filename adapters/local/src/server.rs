@@ -18,15 +18,14 @@ use faasade_core::{Body, Context, Error, RequestMeta, Response, StatusCode};
 use http::header::HOST;
 use http::uri::{Authority, Scheme, Uri};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::config::Config;
-use crate::connections::Connections;
+use crate::connections::{self, Connections};
 use crate::log;
 use crate::platform::LocalPlatform;
 
@@ -134,10 +133,7 @@ async fn worker<H: Handler>(
     mut stopped: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
-    let mut http = http1::Builder::new();
-    // The timer makes hyper enforce the header timeout, which also ends idle keep-alives.
-    http.timer(TokioTimer::new())
-        .header_read_timeout(shared.config.header_timeout);
+    let http = connections::http1(shared.config.header_timeout);
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -161,12 +157,10 @@ async fn worker<H: Handler>(
         let (handler, shared) = (handler.clone(), shared.clone());
         let service = service_fn(move |req| {
             let (handler, shared) = (handler.clone(), shared.clone());
-            let answering = requests.answering();
-            async move {
+            requests.during(async move {
                 let res = answer(&*handler, &shared, peer, req).await;
-                drop(answering);
                 Ok::<_, std::convert::Infallible>(res)
-            }
+            })
         });
         let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         tokio::task::spawn_local(async move {

@@ -349,10 +349,7 @@ impl WebFront {
         let (shared, shared_defaults) = (action.clone(), defaults.clone());
         runtime.spawn(async move {
             let connections = faasade_local::connections::Connections::new(MAX_CONNECTIONS);
-            let mut http = hyper::server::conn::http1::Builder::new();
-            http.timer(hyper_util::rt::TokioTimer::new())
-                .header_read_timeout(HEADER_TIMEOUT);
-            let http = Arc::new(http);
+            let http = Arc::new(faasade_local::connections::http1(HEADER_TIMEOUT));
             loop {
                 let Ok((stream, peer)) = listener.accept().await else {
                     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -364,13 +361,7 @@ impl WebFront {
                     (shared.clone(), shared_defaults.clone(), http.clone());
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |req| {
-                        let answering = requests.answering();
-                        let answer = front(action.clone(), defaults.clone(), peer.ip(), req);
-                        async move {
-                            let res = answer.await;
-                            drop(answering);
-                            res
-                        }
+                        requests.during(front(action.clone(), defaults.clone(), peer.ip(), req))
                     });
                     let io = hyper_util::rt::TokioIo::new(stream);
                     tokio::select! {

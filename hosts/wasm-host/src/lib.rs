@@ -36,10 +36,9 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use faasade_local::connections::Connections;
+use faasade_local::connections::{self, Connections};
 use http_body_util::{BodyExt, Full};
-use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use wasmtime::component::{GuestTaskId, Linker, ResourceTable};
 use wasmtime::{Engine, PoolingAllocationConfig, Store, StoreContextMut};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
@@ -254,10 +253,8 @@ impl Host {
     /// within the header timeout (which also ends idle keep-alives), and at the connection
     /// limit the oldest unanswered connection gives way to a new one.
     pub async fn serve(self: Arc<Self>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-        let mut http = http1::Builder::new();
-        http.keep_alive(true)
-            .timer(TokioTimer::new())
-            .header_read_timeout(self.header_timeout);
+        let mut http = connections::http1(self.header_timeout);
+        http.keep_alive(true);
         let http = Arc::new(http);
         loop {
             let (stream, _) = match listener.accept().await {
@@ -276,12 +273,7 @@ impl Host {
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |req| {
                     let host = host.clone();
-                    let answering = requests.answering();
-                    async move {
-                        let res = host.handle(req).await;
-                        drop(answering);
-                        Ok::<_, Infallible>(res)
-                    }
+                    requests.during(async move { Ok::<_, Infallible>(host.handle(req).await) })
                 });
                 tokio::select! {
                     ended = http.serve_connection(TokioIo::new(stream), service) => {
