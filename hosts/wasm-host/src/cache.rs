@@ -138,26 +138,30 @@ fn cache_key(engine: &Engine, bytes: &[u8]) -> String {
         .collect()
 }
 
-/// The MAC of `code` stored under `key`: binding the key means a file copied under another
-/// component's name does not verify.
-fn mac(secret: &[u8; 32], key: &str, code: &[u8]) -> [u8; MAC_LEN] {
+/// The HMAC over `code` stored under `key`, not yet finalized: binding the key means a file
+/// copied under another component's name does not verify.
+fn keyed(secret: &[u8; 32], key: &str, code: &[u8]) -> Hmac<Sha256> {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
     mac.update(key.as_bytes());
     mac.update(&[0]);
     mac.update(code);
-    mac.finalize().into_bytes().into()
+    mac
+}
+
+/// The MAC stored after `code`.
+fn mac(secret: &[u8; 32], key: &str, code: &[u8]) -> [u8; MAC_LEN] {
+    keyed(secret, key, code).finalize().into_bytes().into()
 }
 
 /// The code of a stored file whose MAC verifies.
 fn verified<'a>(secret: &[u8; 32], key: &str, stored: &'a [u8]) -> Option<&'a [u8]> {
     let code_len = stored.len().checked_sub(MAC_LEN)?;
     let (code, tag) = stored.split_at(code_len);
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(key.as_bytes());
-    mac.update(&[0]);
-    mac.update(code);
     // A constant-time comparison.
-    mac.verify_slice(tag).ok().map(|()| code)
+    keyed(secret, key, code)
+        .verify_slice(tag)
+        .ok()
+        .map(|()| code)
 }
 
 #[allow(unsafe_code)]
