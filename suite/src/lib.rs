@@ -6,4 +6,5 @@
 //! The suite depends on `cargo-faasade` and its hosts; no library crate depends on the suite,
 //! so `cargo test -p faasade` never compiles the CLI.
 
+pub mod lambda_zip;
 pub mod process;
