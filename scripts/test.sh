@@ -100,6 +100,12 @@ if [ -z "${FAASADE_NO_SCCACHE:-}" ]; then
   fi
 fi
 
+# A failing test needs file and line, not a debugger's view of every crate: with line tables
+# only, debug builds are faster and much smaller. Set here, not in Cargo.toml, so
+# that the apps the suite scaffolds (each its own workspace) build with the very same profile
+# and reuse the workspace's dependency builds.
+export CARGO_PROFILE_DEV_DEBUG=line-tables-only
+
 step "cargo's build folder, kept across runs outside the clone"
 # A clone is new on every run, and so would be its target/: every crate compiled again for
 # seven targets and two profiles, and every binary linked again. One build folder in the cache
