@@ -3,15 +3,52 @@
 use crate::{BoxFuture, Error, Request, Response, Result};
 
 /// The scheme and authority an outbound request goes to, or the error every target gives
-/// for a URI that is not absolute.
+/// for a URI that is not absolute, or for an address no Faasade app fetches from
+/// ([`is_metadata_address`]).
 pub fn fetch_destination(uri: &http::Uri) -> Result<(&str, &http::uri::Authority)> {
     match (uri.scheme_str(), uri.authority()) {
-        (Some(scheme), Some(authority)) => Ok((scheme, authority)),
+        (Some(scheme), Some(authority)) => {
+            let host = authority.host();
+            let literal = host.trim_start_matches('[').trim_end_matches(']');
+            if literal.parse().is_ok_and(is_metadata_address) {
+                return Err(refused_address(uri));
+            }
+            Ok((scheme, authority))
+        }
         _ => Err(Error::internal(format!(
             "fetch needs an absolute URL, got {:?}",
             url_for_logs(uri)
         ))),
     }
+}
+
+/// Whether no Faasade fetch may reach `ip`, on any target: link-local addresses (IPv4
+/// 169.254.0.0/16, IPv6 fe80::/10), where the cloud metadata services that hand out a
+/// machine's credentials answer (169.254.169.254 on AWS, Google Cloud, Azure; ECS's
+/// 169.254.170.2), and the two metadata addresses outside that range (AWS's IPv6
+/// `fd00:ec2::254`, Alibaba Cloud's `100.100.100.200`). An app made to fetch a URL a client
+/// chose must not hand back those credentials. IPv4 written as IPv6 (`::ffff:169.254.169.254`)
+/// counts as IPv4.
+pub fn is_metadata_address(ip: std::net::IpAddr) -> bool {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => v4.is_link_local() || v4 == Ipv4Addr::new(100, 100, 100, 200),
+        IpAddr::V6(v6) => {
+            v6.is_unicast_link_local() || v6 == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254)
+        }
+    }
+}
+
+/// The `502` for a fetch whose destination is, or resolves to, only addresses
+/// [`is_metadata_address`] refuses.
+pub fn refused_address(uri: &http::Uri) -> Error {
+    Error::new(
+        http::StatusCode::BAD_GATEWAY,
+        format!(
+            "fetch of {} refused: link-local and cloud metadata addresses are never fetched",
+            url_for_logs(uri)
+        ),
+    )
 }
 
 /// The most bytes of a fetched response body an app is given, on every target: a larger body is
@@ -100,6 +137,36 @@ mod tests {
         let relative: http::Uri = "/x?token=s3cret".parse().unwrap();
         let e = fetch_destination(&relative).unwrap_err();
         assert!(!e.to_string().contains("s3cret"), "{e}");
+    }
+
+    #[test]
+    fn metadata_and_link_local_addresses_are_never_fetched() {
+        for url in [
+            "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+            "http://169.254.170.2/v2/credentials?id=1",
+            "http://169.254.0.1:8080/",
+            "http://[fe80::1]/",
+            "http://[fd00:ec2::254]/latest/meta-data/",
+            "http://[::ffff:169.254.169.254]/",
+            "http://100.100.100.200/latest/meta-data/",
+        ] {
+            let uri: http::Uri = url.parse().unwrap();
+            let e = fetch_destination(&uri).unwrap_err();
+            assert_eq!(e.status(), http::StatusCode::BAD_GATEWAY, "{url}");
+            assert!(e.to_string().contains("never fetched"), "{url}: {e}");
+            assert!(!e.to_string().contains('?'), "{url}: {e}");
+        }
+        for url in [
+            "http://127.0.0.1:8080/",
+            "http://10.0.0.1/",
+            "http://169.253.255.255/",
+            "http://[::1]/",
+            "http://100.100.100.201/",
+            "https://metadata.example.com/",
+        ] {
+            let uri: http::Uri = url.parse().unwrap();
+            assert!(fetch_destination(&uri).is_ok(), "{url}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! with a run-time error naming the target, the capability and the feature to enable.
 
 #[cfg(feature = "fetch")]
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 #[cfg(feature = "fetch")]
@@ -81,6 +81,7 @@ impl Fetcher {
         let client = reqwest::Client::builder()
             .timeout(self.timeout)
             .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(Arc::new(PublicAddresses))
             .build()
             .map_err(|e| Error::internal("cannot build the HTTP client").with_source(e))?;
         Ok(self.client.get_or_init(|| client).clone())
@@ -91,6 +92,34 @@ impl Fetcher {
     pub fn fetch(&self, req: Request) -> BoxFuture<'static, Result<Response>> {
         let client = self.client();
         Box::pin(async move { send(client?, req).await })
+    }
+}
+
+/// The system resolver without the addresses no fetch may reach
+/// ([`capability::is_metadata_address`]). Literal addresses never reach a resolver; core's
+/// `fetch_destination` refuses those. A name that resolves only to refused addresses (a
+/// metadata host name, or a DNS answer someone else controls) fails to connect: a `502`.
+#[cfg(feature = "fetch")]
+struct PublicAddresses;
+
+#[cfg(feature = "fetch")]
+impl reqwest::dns::Resolve for PublicAddresses {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let kept: Vec<_> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|addr| !capability::is_metadata_address(addr.ip()))
+                .collect();
+            if kept.is_empty() {
+                return Err(format!(
+                    "{host} resolves only to link-local or cloud metadata addresses, which are \
+                     never fetched"
+                )
+                .into());
+            }
+            Ok(Box::new(kept.into_iter()) as reqwest::dns::Addrs)
+        })
     }
 }
 
@@ -141,6 +170,45 @@ mod tests {
         assert!(text.contains("`fetch` feature"), "{text}");
         assert_eq!(e.status(), 500);
         assert_eq!(e.public_message(), None, "never shown to clients");
+    }
+
+    /// A name that resolves only to a metadata address is not connected to. (getaddrinfo
+    /// answers a numeric name itself, which stands here for a name whose DNS answer is one.)
+    #[cfg(feature = "fetch")]
+    #[test]
+    fn names_resolving_to_metadata_addresses_are_not_connected_to() {
+        use reqwest::dns::Resolve as _;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let resolve = |name: &str| rt.block_on(PublicAddresses.resolve(name.parse().unwrap()));
+        for refused in ["169.254.169.254", "fe80::1", "100.100.100.200"] {
+            let e = resolve(refused).err().expect(refused).to_string();
+            assert!(e.contains("never fetched"), "{refused}: {e}");
+        }
+        let kept: Vec<_> = resolve("127.0.0.1").unwrap().collect();
+        assert_eq!(kept, ["127.0.0.1:0".parse().unwrap()]);
+    }
+
+    /// A metadata address is refused on every path of a fetch, before any connection.
+    #[cfg(feature = "fetch")]
+    #[test]
+    fn a_fetch_of_the_metadata_service_is_refused() {
+        let req = faasade_core::http::Request::get(
+            "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+        )
+        .body(faasade_core::Body::empty())
+        .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let e = rt
+            .block_on(Fetcher::new("local", Duration::from_secs(5)).fetch(req))
+            .unwrap_err();
+        assert_eq!(e.status(), 502);
+        assert!(e.to_string().contains("never fetched"), "{e}");
     }
 
     /// A failed fetch's error, which is logged, names the origin and path but not the query,
