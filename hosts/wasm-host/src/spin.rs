@@ -6,17 +6,26 @@
 //! (`<data dir>/kv.redb`, one table per store), and a component may open only the stores
 //! faasade.toml `[kv] stores` grants, as spin.toml's `key_value_stores` does on Spin.
 //!
+//! Keys are checked as on every other path (`faasade_core::kv::Kv`: not empty, at most 512
+//! bytes), and `get-keys` streams the store one page at a time, read when the guest asks for
+//! more, so a large store is never held in memory whole.
+//!
 //! Every function is a WIT `async func`, so bindgen generates the concurrent host traits
 //! (`*WithStore`, taking an [`Accessor`]): state is read from the store in a short
 //! `Accessor::with` and the KV work is awaited outside it.
 
 use std::collections::BTreeMap;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use faasade_core::kv::{KvStore, ListOptions};
-use faasade_local::{LocalDb, LocalStore};
+use faasade_core::kv::{Kv, KvPage, ListOptions};
+use faasade_local::LocalDb;
+use tokio::sync::oneshot;
+use wasmtime::StoreContextMut;
 use wasmtime::component::{
-    Accessor, FutureReader, HasData, Linker, Resource, ResourceTable, StreamReader,
+    Accessor, Destination, FutureReader, HasData, Linker, Resource, ResourceTable, StreamProducer,
+    StreamReader, StreamResult, VecBuffer,
 };
 
 mod bindings {
@@ -56,7 +65,7 @@ impl SpinShared {
 
 /// An opened `store` resource. `pub` as bindgen re-exports it from its `pub` modules.
 #[allow(unreachable_pub)]
-pub struct OpenStore(Arc<LocalStore>);
+pub struct OpenStore(Kv);
 
 /// The view the generated code gets for each call.
 pub(crate) struct SpinView<'a> {
@@ -118,10 +127,7 @@ impl key_value::HostStore for SpinView<'_> {
 }
 
 /// The opened store behind `store`.
-fn opened<T>(
-    accessor: &Accessor<T, Spin>,
-    store: &Resource<OpenStore>,
-) -> wasmtime::Result<Arc<LocalStore>> {
+fn opened<T>(accessor: &Accessor<T, Spin>, store: &Resource<OpenStore>) -> wasmtime::Result<Kv> {
     accessor.with(|mut access| Ok(access.get().table.get(store)?.0.clone()))
 }
 
@@ -139,7 +145,7 @@ impl<T> key_value::HostStoreWithStore<T> for Spin {
             if !view.shared.stores.contains(&label) {
                 return Ok(Err(KvError::NoSuchStore));
             }
-            let store = Arc::new(view.shared.db.store(&label));
+            let store = Kv::new(label.as_str(), Arc::new(view.shared.db.store(&label)));
             Ok(Ok(view.table.push(OpenStore(store))?))
         })
     }
@@ -164,7 +170,7 @@ impl<T> key_value::HostStoreWithStore<T> for Spin {
         value: Vec<u8>,
     ) -> wasmtime::Result<Result<(), KvError>> {
         let store = opened(accessor, &store)?;
-        Ok(store.put(&key, value.into()).await.map_err(other))
+        Ok(store.put(&key, value).await.map_err(other))
     }
 
     async fn delete(
@@ -190,28 +196,92 @@ impl<T> key_value::HostStoreWithStore<T> for Spin {
         store: Resource<OpenStore>,
     ) -> wasmtime::Result<(StreamReader<String>, FutureReader<Result<(), KvError>>)> {
         let store = opened(accessor, &store)?;
-        let (keys, result) = match all_keys(&store).await {
-            Ok(keys) => (keys, Ok(())),
-            Err(e) => (Vec::new(), Err(other(e))),
+        let (outcome, told) = oneshot::channel();
+        let pages = KeyPages {
+            kv: store,
+            next: Some(ListOptions::default()),
+            reading: None,
+            outcome: Some(outcome),
         };
         accessor.with(|mut access| {
-            let keys = StreamReader::new(&mut access, keys)?;
-            let done = FutureReader::new(&mut access, async move { wasmtime::error::Ok(result) })?;
+            let keys = StreamReader::new(&mut access, pages)?;
+            // A guest that drops the stream early has stopped listening: nothing went wrong.
+            let done = FutureReader::new(&mut access, async move {
+                wasmtime::error::Ok(told.await.unwrap_or(Ok(())))
+            })?;
             Ok((keys, done))
         })
     }
 }
 
-/// Every key of `store`, page by page.
-async fn all_keys(store: &LocalStore) -> faasade_core::Result<Vec<String>> {
-    let mut keys = Vec::new();
-    let mut options = ListOptions::default();
-    loop {
-        let page = store.list(&options).await?;
-        keys.extend(page.keys);
-        match page.cursor {
-            Some(cursor) => options = ListOptions::default().after(cursor),
-            None => return Ok(keys),
+/// A list call in flight.
+type Reading = faasade_core::BoxFuture<'static, faasade_core::Result<KvPage>>;
+
+/// `get-keys`' stream: one page of keys read each time the guest reads past the last one.
+struct KeyPages {
+    kv: Kv,
+    /// The next page to read; `None` once the last one went out.
+    next: Option<ListOptions>,
+    reading: Option<Reading>,
+    /// Where the stream's outcome goes, once, at its end.
+    outcome: Option<oneshot::Sender<Result<(), KvError>>>,
+}
+
+impl KeyPages {
+    fn end(&mut self, outcome: Result<(), KvError>) -> Poll<wasmtime::Result<StreamResult>> {
+        self.next = None;
+        if let Some(tell) = self.outcome.take() {
+            let _ = tell.send(outcome);
+        }
+        Poll::Ready(Ok(StreamResult::Dropped))
+    }
+}
+
+impl<D> StreamProducer<D> for KeyPages {
+    type Item = String;
+    type Buffer = VecBuffer<String>;
+
+    fn poll_produce<'a>(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        store: StoreContextMut<'a, D>,
+        mut destination: Destination<'a, String, VecBuffer<String>>,
+        finish: bool,
+    ) -> Poll<wasmtime::Result<StreamResult>> {
+        let this = self.get_mut();
+        let Some(options) = this.next.clone() else {
+            return this.end(Ok(()));
+        };
+        // A zero-length read asks only whether keys are coming: they are, so say so without
+        // reading a page the guest might never take.
+        if destination.remaining(store) == Some(0) {
+            return Poll::Ready(Ok(StreamResult::Completed));
+        }
+        let kv = this.kv.clone();
+        let reading = this
+            .reading
+            .get_or_insert_with(|| Box::pin(async move { kv.list(&options).await }));
+        let page = match reading.as_mut().poll(cx) {
+            Poll::Pending if finish => {
+                this.reading = None;
+                return Poll::Ready(Ok(StreamResult::Cancelled));
+            }
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(page) => page,
+        };
+        this.reading = None;
+        match page {
+            Ok(page) => {
+                destination.set_buffer(page.keys.into());
+                match page.cursor {
+                    Some(cursor) => {
+                        this.next = Some(ListOptions::default().after(cursor));
+                        Poll::Ready(Ok(StreamResult::Completed))
+                    }
+                    None => this.end(Ok(())),
+                }
+            }
+            Err(e) => this.end(Err(other(e))),
         }
     }
 }
