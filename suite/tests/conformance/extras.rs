@@ -11,6 +11,10 @@ use std::time::{Duration, Instant};
 use faasade::Capability;
 use faasade::targets::{self, Support};
 
+/// The value of the conformance app's secret (examples/conformance/faasade.toml `[secrets]`),
+/// as the shims hand it over.
+pub(crate) const SECRET_VALUE: &str = "from faasade.toml secrets";
+
 /// Problems found; empty when all is well.
 pub(crate) fn check(target: &str, base_url: &str) -> Vec<String> {
     let client = reqwest::blocking::Client::builder()
@@ -26,8 +30,7 @@ pub(crate) fn check(target: &str, base_url: &str) -> Vec<String> {
     match meta(&client, base_url) {
         Ok(meta) => {
             problems.extend(check_meta(target, &meta));
-            // examples/conformance/faasade.toml `[secrets]`, as the shim handed it over.
-            if offers(Capability::Secrets) && meta["secret"] != "from faasade.toml secrets" {
+            if offers(Capability::Secrets) && meta["secret"] != SECRET_VALUE {
                 problems.push(format!("secret CONFORMANCE_SECRET is {}", meta["secret"]));
             }
         }

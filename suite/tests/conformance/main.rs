@@ -69,6 +69,13 @@ fn main() -> ExitCode {
                         setup_failures.push(format!("{target}: {problem}"));
                     }
                 }
+                // Every case has run, the secret's own among them: no runtime's output (its
+                // logs and the app's) may show the value.
+                if instance.logs().contains(extras::SECRET_VALUE) {
+                    setup_failures.push(format!(
+                        "{target}: the runtime's output shows the value of CONFORMANCE_SECRET"
+                    ));
+                }
                 if outcomes.iter().any(|o| matches!(o, Outcome::Fail(_))) {
                     eprintln!("---- {target} runtime output ----\n{}", instance.logs());
                 }

@@ -53,10 +53,10 @@ impl Shim for Aws {
             command.arg("--env-var").arg(format!("{name}={value}"));
         }
         // Lambda functions read secrets from the environment (filled by the deployment).
+        // cargo-lambda hands its own environment to the function, so the values stay off its
+        // command line, where `ps` would show them.
         let app = app_config(&workspace().join("examples/conformance"), setup)?;
-        for (name, value) in &app.config.file.secrets {
-            command.arg("--env-var").arg(format!("{name}={value}"));
-        }
+        command.envs(&app.config.file.secrets);
         // The emulator compiles the function before it can answer: wait for a first reply.
         // Its own exit status on SIGTERM is not part of the contract.
         ProcessInstance::started(
