@@ -39,9 +39,8 @@ pub fn is_metadata_address(ip: std::net::IpAddr) -> bool {
     }
 }
 
-/// The `502` for a fetch whose destination is, or resolves to, only addresses
-/// [`is_metadata_address`] refuses.
-pub fn refused_address(uri: &http::Uri) -> Error {
+/// The `502` for a fetch whose destination is an address [`is_metadata_address`] refuses.
+fn refused_address(uri: &http::Uri) -> Error {
     Error::new(
         http::StatusCode::BAD_GATEWAY,
         format!(

@@ -172,17 +172,31 @@ mod tests {
         assert_eq!(e.public_message(), None, "never shown to clients");
     }
 
+    #[cfg(feature = "fetch")]
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    /// The error of a GET of `url` with the local target's fetcher, which must fail.
+    #[cfg(feature = "fetch")]
+    fn fetch_error(url: &str) -> Error {
+        let req = faasade_core::http::Request::get(url)
+            .body(faasade_core::Body::empty())
+            .unwrap();
+        block_on(Fetcher::new("local", Duration::from_secs(5)).fetch(req)).unwrap_err()
+    }
+
     /// A name that resolves only to a metadata address is not connected to. (getaddrinfo
     /// answers a numeric name itself, which stands here for a name whose DNS answer is one.)
     #[cfg(feature = "fetch")]
     #[test]
     fn names_resolving_to_metadata_addresses_are_not_connected_to() {
         use reqwest::dns::Resolve as _;
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let resolve = |name: &str| rt.block_on(PublicAddresses.resolve(name.parse().unwrap()));
+        let resolve = |name: &str| block_on(PublicAddresses.resolve(name.parse().unwrap()));
         for refused in ["169.254.169.254", "fe80::1", "100.100.100.200"] {
             let e = resolve(refused).err().expect(refused).to_string();
             assert!(e.contains("never fetched"), "{refused}: {e}");
@@ -195,18 +209,7 @@ mod tests {
     #[cfg(feature = "fetch")]
     #[test]
     fn a_fetch_of_the_metadata_service_is_refused() {
-        let req = faasade_core::http::Request::get(
-            "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
-        )
-        .body(faasade_core::Body::empty())
-        .unwrap();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let e = rt
-            .block_on(Fetcher::new("local", Duration::from_secs(5)).fetch(req))
-            .unwrap_err();
+        let e = fetch_error("http://169.254.169.254/latest/meta-data/iam/security-credentials/");
         assert_eq!(e.status(), 502);
         assert!(e.to_string().contains("never fetched"), "{e}");
     }
@@ -222,18 +225,9 @@ mod tests {
             .local_addr()
             .unwrap()
             .port();
-        let req = faasade_core::http::Request::get(format!(
+        let e = fetch_error(&format!(
             "http://127.0.0.1:{port}/orders?token=s3cret-value"
-        ))
-        .body(faasade_core::Body::empty())
-        .unwrap();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let e = rt
-            .block_on(Fetcher::new("local", Duration::from_secs(5)).fetch(req))
-            .unwrap_err();
+        ));
         let text = format!("{e} {e:?}");
         assert_eq!(e.status(), 502, "{text}");
         assert!(!text.contains("s3cret-value"), "{text}");

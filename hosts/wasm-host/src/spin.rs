@@ -249,7 +249,7 @@ impl<D> StreamProducer<D> for KeyPages {
         finish: bool,
     ) -> Poll<wasmtime::Result<StreamResult>> {
         let this = self.get_mut();
-        let Some(options) = this.next.clone() else {
+        let Some(options) = &this.next else {
             return this.end(Ok(()));
         };
         // A zero-length read asks only whether keys are coming: they are, so say so without
@@ -257,10 +257,11 @@ impl<D> StreamProducer<D> for KeyPages {
         if destination.remaining(store) == Some(0) {
             return Poll::Ready(Ok(StreamResult::Completed));
         }
-        let kv = this.kv.clone();
-        let reading = this
-            .reading
-            .get_or_insert_with(|| Box::pin(async move { kv.list(&options).await }));
+        // A page is asked for once, when no read is in flight; later polls only poll it.
+        let reading = this.reading.get_or_insert_with(|| {
+            let (kv, options) = (this.kv.clone(), options.clone());
+            Box::pin(async move { kv.list(&options).await })
+        });
         let page = match reading.as_mut().poll(cx) {
             Poll::Pending if finish => {
                 this.reading = None;

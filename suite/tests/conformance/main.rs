@@ -71,13 +71,14 @@ fn main() -> ExitCode {
                 }
                 // Every case has run, the secret's own among them: no runtime's output (its
                 // logs and the app's) may show the value.
-                if instance.logs().contains(extras::SECRET_VALUE) {
+                let logs = instance.logs();
+                if logs.contains(extras::SECRET_VALUE) {
                     setup_failures.push(format!(
                         "{target}: the runtime's output shows the value of CONFORMANCE_SECRET"
                     ));
                 }
                 if outcomes.iter().any(|o| matches!(o, Outcome::Fail(_))) {
-                    eprintln!("---- {target} runtime output ----\n{}", instance.logs());
+                    eprintln!("---- {target} runtime output ----\n{logs}");
                 }
                 if let Err(e) = instance.stop() {
                     setup_failures.push(format!("{target}: stopping failed: {e}"));
