@@ -3,23 +3,54 @@
 use crate::{BoxFuture, Error, Request, Response, Result};
 
 /// The scheme and authority an outbound request goes to, or the error every target gives
-/// for a URI that is not absolute, or for an address no Faasade app fetches from
-/// ([`is_metadata_address`]).
+/// for a URI that is not absolute, for an address no Faasade app fetches from
+/// ([`is_metadata_address`]), and for a host a URL parser would read as a loosely written
+/// IPv4 address.
 pub fn fetch_destination(uri: &http::Uri) -> Result<(&str, &http::uri::Authority)> {
-    match (uri.scheme_str(), uri.authority()) {
-        (Some(scheme), Some(authority)) => {
-            let host = authority.host();
-            let literal = host.trim_start_matches('[').trim_end_matches(']');
-            if literal.parse().is_ok_and(is_metadata_address) {
-                return Err(refused_address(uri));
-            }
-            Ok((scheme, authority))
-        }
-        _ => Err(Error::internal(format!(
+    let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
+        return Err(Error::internal(format!(
             "fetch needs an absolute URL, got {:?}",
             url_for_logs(uri)
-        ))),
+        )));
+    };
+    // A URL parser ignores one trailing dot, so `169.254.169.254.` is the same address.
+    let host = authority.host();
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let literal = host.trim_start_matches('[').trim_end_matches(']');
+    if literal.parse().is_ok_and(is_metadata_address) {
+        return Err(refused_address(uri));
     }
+    if ends_in_a_number(host) && host.parse::<std::net::Ipv4Addr>().is_err() {
+        return Err(loose_ipv4(uri));
+    }
+    Ok((scheme, authority))
+}
+
+/// Whether a URL parser (the WHATWG URL standard, which reqwest's `url` crate and every JS
+/// runtime follow) reads `host` as an IPv4 address: its last label is a decimal number or
+/// `0x` and hex digits. Such a host may be written in forms std does not parse, as one number
+/// (`2852039166`), in hex (`0xa9fea9fe`), in octal (`0251.0376.0251.0376`) or with fewer parts
+/// (`127.1`); the address they spell is what gets connected to, so a literal check that
+/// misses them misses the address.
+fn ends_in_a_number(host: &str) -> bool {
+    let last = host.rsplit('.').next().unwrap_or(host);
+    let hex = last.strip_prefix("0x").or_else(|| last.strip_prefix("0X"));
+    match hex {
+        Some(digits) => digits.bytes().all(|b| b.is_ascii_hexdigit()),
+        None => !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()),
+    }
+}
+
+/// The `502` for a host that spells an IPv4 address in a form other than four decimal
+/// numbers: its address would escape the metadata and `[upstreams]` checks.
+fn loose_ipv4(uri: &http::Uri) -> Error {
+    Error::new(
+        http::StatusCode::BAD_GATEWAY,
+        format!(
+            "fetch of {} refused: an IPv4 address must be written as four decimal numbers",
+            url_for_logs(uri)
+        ),
+    )
 }
 
 /// Whether no Faasade fetch may reach `ip`, on any target: link-local addresses (IPv4
@@ -162,6 +193,42 @@ mod tests {
             "http://[::1]/",
             "http://100.100.100.201/",
             "https://metadata.example.com/",
+        ] {
+            let uri: http::Uri = url.parse().unwrap();
+            assert!(fetch_destination(&uri).is_ok(), "{url}");
+        }
+    }
+
+    #[test]
+    fn loosely_written_ipv4_hosts_are_refused() {
+        for url in [
+            "http://2852039166/",
+            "http://0xa9fea9fe/",
+            "http://0XA9FEA9FE/",
+            "http://0251.0376.0251.0376/",
+            "http://169.254.43518/",
+            "http://127.1/",
+            "http://0x/",
+            "http://example.0x7f/",
+            "http://1.2.3.4.5/",
+            "http://01.2.3.4/",
+        ] {
+            let uri: http::Uri = url.parse().unwrap();
+            let e = fetch_destination(&uri).unwrap_err();
+            assert_eq!(e.status(), http::StatusCode::BAD_GATEWAY, "{url}");
+            assert!(e.to_string().contains("four decimal numbers"), "{url}: {e}");
+        }
+        let uri: http::Uri = "http://169.254.169.254./latest".parse().unwrap();
+        let e = fetch_destination(&uri).unwrap_err();
+        assert!(e.to_string().contains("never fetched"), "{e}");
+        for url in [
+            "http://127.0.0.1./",
+            "http://10.0.0.1/",
+            "http://api.example.com./",
+            "http://1password.com/",
+            "http://0xdead.example.com/",
+            "http://example.com0/",
+            "http://example.0xz/",
         ] {
             let uri: http::Uri = url.parse().unwrap();
             assert!(fetch_destination(&uri).is_ok(), "{url}");

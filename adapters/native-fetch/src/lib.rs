@@ -214,6 +214,26 @@ mod tests {
         assert!(e.to_string().contains("never fetched"), "{e}");
     }
 
+    /// Hosts a URL parser reads as IPv4 though std does not (one number, hex, octal, fewer
+    /// parts) are refused before reqwest, which would connect to the address they spell.
+    #[cfg(feature = "fetch")]
+    #[test]
+    fn loosely_written_ipv4_addresses_are_not_connected_to() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        for host in ["2130706433", "0x7f000001", "0177.0.0.1", "127.1"] {
+            let e = fetch_error(&format!("http://{host}:{port}/"));
+            assert_eq!(e.status(), 502, "{host}: {e}");
+            assert!(
+                e.to_string().contains("four decimal numbers"),
+                "{host}: {e}"
+            );
+        }
+        let accepted = listener.accept();
+        assert!(accepted.is_err(), "a connection was made: {accepted:?}");
+    }
+
     /// A failed fetch's error, which is logged, names the origin and path but not the query,
     /// where apps put tokens; reqwest's own error would show the whole URL.
     #[cfg(feature = "fetch")]
