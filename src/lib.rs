@@ -67,6 +67,8 @@ include!(concat!(env!("OUT_DIR"), "/selection.rs"));
 
 #[doc(hidden)]
 pub mod __private {
+    pub use faasade_core::capability::{DeclaredOrigin, declare_upstreams};
+
     #[cfg(not(faasade_local))]
     use std::process::ExitCode;
 

@@ -4,8 +4,9 @@ use crate::{BoxFuture, Error, Request, Response, Result};
 
 /// The scheme and authority an outbound request goes to, or the error every target gives
 /// for a URI that is not absolute, for an address no Faasade app fetches from
-/// ([`is_metadata_address`]), and for a host a URL parser would read as a loosely written
-/// IPv4 address.
+/// ([`is_metadata_address`]), for a host a URL parser would read as a loosely written IPv4
+/// address, and, when the app's `faasade.toml` lists `[upstreams]`, for any origin not among
+/// them ([`check_declared`]).
 pub fn fetch_destination(uri: &http::Uri) -> Result<(&str, &http::uri::Authority)> {
     let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
         return Err(Error::internal(format!(
@@ -23,6 +24,7 @@ pub fn fetch_destination(uri: &http::Uri) -> Result<(&str, &http::uri::Authority
     if ends_in_a_number(host) && host.parse::<std::net::Ipv4Addr>().is_err() {
         return Err(loose_ipv4(uri));
     }
+    check_declared(declared_upstreams(), uri)?;
     Ok((scheme, authority))
 }
 
@@ -51,6 +53,72 @@ fn loose_ipv4(uri: &http::Uri) -> Error {
             url_for_logs(uri)
         ),
     )
+}
+
+/// One origin of the app's `faasade.toml` `[upstreams]`, as `#[faasade::main]` compiles it
+/// into the app.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeclaredOrigin<'a> {
+    /// `http` or `https`.
+    pub scheme: &'a str,
+    /// The host, as faasade.toml writes it.
+    pub host: &'a str,
+    /// The port a connection uses (the scheme's default when the origin gives none).
+    pub port: u16,
+}
+
+static DECLARED_UPSTREAMS: std::sync::OnceLock<&'static [DeclaredOrigin<'static>]> =
+    std::sync::OnceLock::new();
+
+/// Record the app's `[upstreams]`; `#[faasade::main]` calls it before the handler is made.
+/// The first call wins: the list is part of the compiled app and cannot change while it runs.
+#[doc(hidden)]
+pub fn declare_upstreams(origins: &'static [DeclaredOrigin<'static>]) {
+    let _ = DECLARED_UPSTREAMS.set(origins);
+}
+
+fn declared_upstreams() -> &'static [DeclaredOrigin<'static>] {
+    DECLARED_UPSTREAMS.get().copied().unwrap_or_default()
+}
+
+/// `Ok` when `declared` is empty (the app lists no `[upstreams]`) or holds `uri`'s scheme,
+/// host and port; otherwise the `502` every target gives, naming the declared origins. Hosts
+/// compare without case and without a trailing dot, as DNS does.
+pub fn check_declared(declared: &[DeclaredOrigin<'_>], uri: &http::Uri) -> Result<()> {
+    if declared.is_empty() {
+        return Ok(());
+    }
+    let scheme = uri.scheme_str().unwrap_or_default();
+    let host = uri.host().unwrap_or_default();
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let port = uri
+        .port_u16()
+        .unwrap_or(if scheme.eq_ignore_ascii_case("https") {
+            443
+        } else {
+            80
+        });
+    let listed = declared.iter().any(|origin| {
+        origin.scheme.eq_ignore_ascii_case(scheme)
+            && origin.host.eq_ignore_ascii_case(host)
+            && origin.port == port
+    });
+    if listed {
+        return Ok(());
+    }
+    let origins: Vec<String> = declared
+        .iter()
+        .map(|o| format!("{}://{}:{}", o.scheme, o.host, o.port))
+        .collect();
+    Err(Error::new(
+        http::StatusCode::BAD_GATEWAY,
+        format!(
+            "fetch of {} refused: its origin is not among faasade.toml's [upstreams] ({})",
+            url_for_logs(uri),
+            origins.join(", ")
+        ),
+    ))
 }
 
 /// Whether no Faasade fetch may reach `ip`, on any target: link-local addresses (IPv4
@@ -233,6 +301,49 @@ mod tests {
             let uri: http::Uri = url.parse().unwrap();
             assert!(fetch_destination(&uri).is_ok(), "{url}");
         }
+    }
+
+    #[test]
+    fn only_declared_upstreams_are_fetched_once_there_are_any() {
+        let declared = [
+            DeclaredOrigin {
+                scheme: "https",
+                host: "api.example.com",
+                port: 443,
+            },
+            DeclaredOrigin {
+                scheme: "http",
+                host: "127.0.0.1",
+                port: 8080,
+            },
+        ];
+        let check = |url: &str| check_declared(&declared, &url.parse().unwrap());
+        for url in [
+            "https://api.example.com/v1?x=1",
+            "https://API.Example.com:443/",
+            "https://api.example.com./",
+            "https://user:pw@api.example.com/",
+            "http://127.0.0.1:8080/ping",
+        ] {
+            assert!(check(url).is_ok(), "{url}");
+        }
+        for url in [
+            "http://api.example.com/",
+            "https://api.example.com:8443/",
+            "https://api.example.com.evil.com/",
+            "https://evil.com/",
+            "https://api.example.com@evil.com/",
+            "http://localhost:8080/",
+            "http://127.0.0.1/",
+            "http://127.0.0.1:8081/?token=s3cret",
+        ] {
+            let e = check(url).unwrap_err();
+            assert_eq!(e.status(), http::StatusCode::BAD_GATEWAY, "{url}");
+            let text = e.to_string();
+            assert!(text.contains("is not among faasade.toml's [upstreams] (https://api.example.com:443, http://127.0.0.1:8080)"), "{url}: {text}");
+            assert!(!text.contains("s3cret"), "{text}");
+        }
+        assert!(check_declared(&[], &"https://evil.com/".parse().unwrap()).is_ok());
     }
 
     #[test]

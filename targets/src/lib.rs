@@ -222,7 +222,7 @@ pub const TARGETS: &[Target] = &[
         },
         wrong_platform: "builds for wasm32-wasip1: `cargo build --release --target wasm32-wasip1 --features fastly`",
         artifact: "`bin/main.wasm`, `fastly.toml`, `pkg/<name>.tar.gz`",
-        tested_on: "Viceroy (config, secret and KV stores, dynamic backends)",
+        tested_on: "Viceroy (config, secret and KV stores, the backends of `[upstreams]`)",
         support: &[
             (Vars, Yes),
             (Secrets, Yes),

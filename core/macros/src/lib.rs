@@ -11,6 +11,10 @@
 //!
 //! An HTTP handler is recognised by its first parameter's type being named `Request`; write
 //! `#[faasade::main(http)]` or `#[faasade::main(event)]` to say it outright.
+//!
+//! The attribute also reads the app's `faasade.toml` (beside its `Cargo.toml`) while the app
+//! compiles: its `[upstreams]` become the only origins a fetch may reach, on every target, and
+//! a mistake in the file is a compile error.
 
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as TokenStream2};
@@ -147,9 +151,39 @@ fn expand(kind: Option<Kind>, mut func: ItemFn) -> syn::Result<TokenStream2> {
         (Kind::Event, _) => quote_spanned!(span=>
             ::faasade::handler::from_event(move |event, _: ::faasade::Context| #name(event))),
     };
+    let declare = declared_upstreams()?;
     Ok(quote! {
         #func
-        ::faasade::__entry!(|| #handler);
+        ::faasade::__entry!(|| {
+            #declare
+            #handler
+        });
+    })
+}
+
+/// The call that records the app's `[upstreams]` before its handler is made, read from
+/// `$CARGO_MANIFEST_DIR/faasade.toml`. The file is also included as bytes, so cargo rebuilds
+/// the app when it changes. No file, or no `[upstreams]`, leaves fetch unrestricted.
+fn declared_upstreams() -> syn::Result<TokenStream2> {
+    let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
+        return Ok(TokenStream2::new());
+    };
+    let path = std::path::Path::new(&dir).join(faasade_config::FILE);
+    let file = faasade_config::AppFile::read(&path)
+        .map_err(|e| syn::Error::new(Span::call_site(), e.to_string()))?;
+    let Some(file) = file else {
+        return Ok(TokenStream2::new());
+    };
+    let path = path.to_string_lossy().into_owned();
+    let origins = file.upstreams.values().map(|u| {
+        let (scheme, host, port) = (&u.scheme, &u.host, u.effective_port());
+        quote! {
+            ::faasade::__private::DeclaredOrigin { scheme: #scheme, host: #host, port: #port }
+        }
+    });
+    Ok(quote! {
+        const _: &[u8] = ::core::include_bytes!(#path);
+        ::faasade::__private::declare_upstreams(&[#(#origins),*]);
     })
 }
 

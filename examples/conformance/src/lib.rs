@@ -94,10 +94,15 @@ async fn handle(req: Request, cx: Context) -> Result<Response> {
             })?;
             Ok(Response::empty(StatusCode::ACCEPTED))
         }
-        ("GET", ["fetch", rest]) => match rest.strip_prefix("upstream/") {
-            Some(upstream_path) => fetch_upstream(&cx, upstream_path).await,
-            None => Err(Error::not_found()),
-        },
+        ("GET", ["fetch", rest]) => {
+            if let Some(upstream_path) = rest.strip_prefix("upstream/") {
+                fetch_upstream(&cx, upstream_path, false).await
+            } else if let Some(upstream_path) = rest.strip_prefix("undeclared/") {
+                fetch_upstream(&cx, upstream_path, true).await
+            } else {
+                Err(Error::not_found())
+            }
+        }
         _ => Err(Error::not_found()),
     }
 }
@@ -131,10 +136,15 @@ async fn kv(cx: &Context, method: &str, key: &str, body: Body) -> Result<Respons
     }
 }
 
-async fn fetch_upstream(cx: &Context, path: &str) -> Result<Response> {
-    let base = cx
+/// Fetch `path` from the upstream; `undeclared` names the same server as `localhost`, an
+/// origin faasade.toml's `[upstreams]` does not list, which every target must refuse.
+async fn fetch_upstream(cx: &Context, path: &str, undeclared: bool) -> Result<Response> {
+    let mut base = cx
         .var("UPSTREAM_URL")
         .ok_or_else(|| Error::internal("UPSTREAM_URL is not set"))?;
+    if undeclared {
+        base = base.replace("127.0.0.1", "localhost");
+    }
     let upstream = cx
         .fetch_url(&format!("{}/{path}", base.trim_end_matches('/')))
         .await?;

@@ -3,7 +3,7 @@
 //! header value longer than the buffers adapters read headers into, a panic's bare `500`, a
 //! chunked upload past the body limit (`413`, the next request served), a UTF-8 response
 //! header, fetch limits (a redirect comes back unfollowed, an upstream body past 16 MiB is a
-//! `502`), and `wait_until` work that finishes after the response (`/later/<key>` writes to KV in the
+//! `502`, an origin faasade.toml's `[upstreams]` does not list is a `502` with a log line), and `wait_until` work that finishes after the response (`/later/<key>` writes to KV in the
 //! background), on targets that offer both KV and `wait_until`.
 
 use std::time::{Duration, Instant};
@@ -87,11 +87,13 @@ fn utf8_response_header(client: &reqwest::blocking::Client, base_url: &str) -> R
 
 /// Through the app's `/fetch/upstream/...` route (the harness's upstream, `upstream.rs`): a
 /// `302` comes back unfollowed, and a 20 MiB body, past the 16 MiB a fetch reads, is a `502`.
+/// Through `/fetch/undeclared/...`, the same server named `localhost`, which `[upstreams]`
+/// does not list, is a `502` and never reached.
 fn fetch_limits(client: &reqwest::blocking::Client, base_url: &str) -> Vec<String> {
     let mut problems = Vec::new();
     let get = |path: &str| {
         client
-            .get(format!("{base_url}/fetch/upstream/{path}"))
+            .get(format!("{base_url}/fetch/{path}"))
             .send()
             .and_then(|res| {
                 let status = res.status().as_u16();
@@ -99,17 +101,45 @@ fn fetch_limits(client: &reqwest::blocking::Client, base_url: &str) -> Vec<Strin
             })
             .map_err(|e| e.to_string())
     };
-    match get("redirect") {
+    match get("upstream/redirect") {
         Ok((302, body)) if body == "moved" => {}
         other => problems.push(format!("a redirect was followed or lost: {other:?}")),
     }
-    match get("big") {
+    match get("upstream/big") {
         Ok((502, _)) => {}
         Ok((status, body)) => problems.push(format!(
             "a 20 MiB upstream body gave {status} ({} bytes), not 502",
             body.len()
         )),
         Err(e) => problems.push(format!("a 20 MiB upstream body: {e}")),
+    }
+    match get("undeclared/ping") {
+        Ok((502, body)) if !body.contains("pong") => {}
+        other => problems.push(format!(
+            "a fetch of an origin not in [upstreams] was not refused with 502: {other:?}"
+        )),
+    }
+    problems
+}
+
+/// What the log line of a fetch refused by `[upstreams]` says, on every target.
+const UNDECLARED_LOG: &str = "is not among faasade.toml's [upstreams]";
+
+/// Problems in the runtime's whole output once every case has run: it may never show the
+/// secret's value, and where the extra checks ran a fetch of an undeclared origin, the refusal
+/// has its log line.
+pub(crate) fn check_logs(target: &str, extras_ran: bool, logs: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    if logs.contains(SECRET_VALUE) {
+        problems.push("the runtime's output shows the value of CONFORMANCE_SECRET".to_owned());
+    }
+    let fetches = targets::target(target)
+        .and_then(|t| t.supports(Capability::Fetch))
+        .is_some_and(|s| matches!(s, Support::Yes));
+    if extras_ran && fetches && !logs.contains(UNDECLARED_LOG) {
+        problems.push(format!(
+            "no log line says a fetch was refused: the output never has {UNDECLARED_LOG:?}"
+        ));
     }
     problems
 }

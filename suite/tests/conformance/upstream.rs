@@ -20,7 +20,15 @@ impl Upstream {
             .worker_threads(1)
             .enable_all()
             .build()?;
-        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+        let port = declared_port()?;
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
+            .map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("port {port}, the conformance app's `[upstreams] harness`: {e} (is another conformance run going?)"),
+                )
+            })?;
         let addr = listener.local_addr()?;
         runtime.spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
@@ -40,6 +48,20 @@ impl Upstream {
 
     pub(crate) fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+}
+
+/// The port of `harness` in examples/conformance/faasade.toml `[upstreams]`: the app may
+/// fetch only the origins listed there, so the harness listens where the file says.
+fn declared_port() -> std::io::Result<u16> {
+    let app = faasade_suite::process::workspace().join("examples/conformance");
+    let config = cargo_faasade::config::AppConfig::read(&app, "app")
+        .map_err(|e| std::io::Error::other(format!("{e:#}")))?;
+    match config.file.upstreams.get("harness") {
+        Some(origin) if origin.host == "127.0.0.1" => Ok(origin.effective_port()),
+        other => Err(std::io::Error::other(format!(
+            "examples/conformance/faasade.toml must list `harness = \"http://127.0.0.1:PORT\"` in [upstreams], not {other:?}"
+        ))),
     }
 }
 

@@ -2,8 +2,8 @@
 //! served by Viceroy, Fastly's local Compute runtime, with the fastly.toml `cargo faasade`
 //! generates from the app's faasade.toml (plus the suite's vars): its `[local_server]` has the
 //! vars in the config store `vars`, the secrets in the secret store `secrets`, each KV store
-//! empty under its name. Outbound fetches reach the test upstream through a dynamic backend,
-//! which Viceroy allows by default.
+//! empty under its name, and a backend for the app's one upstream (`[upstreams] harness`, the
+//! test upstream), which outbound fetches go through.
 //!
 //! Viceroy comes from the test command (`FAASADE_VICEROY`, or `cargo/bin/viceroy` in its cache).
 
