@@ -35,7 +35,7 @@ pub use context::{Context, Learned, OnDemand, Platform, RequestMeta};
 pub use error::{BoxError, Error, Result, Unsupported};
 pub use handler::Handler;
 pub use kv::{Kv, KvPage, KvStore, ListOptions};
-pub use request::{RequestExt, append_header};
+pub use request::{RequestExt, append_header, origin_form, request_target};
 pub use response::{IntoResponse, Json, ResponseExt};
 
 pub use bytes::Bytes;

@@ -7,6 +7,30 @@ use http::header::{HeaderName, HeaderValue};
 
 use crate::{Context, Error, Request};
 
+/// The origin-form target (path and query, as received: not re-encoded, no fragment) of the
+/// URL a runtime hands over, `/` when it has no path. Text without `://` is a target already.
+/// Cloudflare's glue (`requestTarget` in js/glue.js) gives the same for every URL; a fuzz
+/// target checks it.
+pub fn origin_form(url: &str) -> std::borrow::Cow<'_, str> {
+    let target = match url.split_once("://") {
+        Some((_, rest)) => &rest[rest.find(['/', '?', '#']).unwrap_or(rest.len())..],
+        None => url,
+    };
+    let target = target.split_once('#').map_or(target, |(before, _)| before);
+    if target.starts_with('/') {
+        target.into()
+    } else {
+        format!("/{target}").into()
+    }
+}
+
+/// [`origin_form`] as a URI; one `http` cannot hold is a `400`.
+pub fn request_target(url: &str) -> Result<http::Uri, Error> {
+    origin_form(url)
+        .parse()
+        .map_err(|e| Error::bad_request("invalid request target").with_source(e))
+}
+
 /// Helpers on [`Request`] (`http::Request<Body>`).
 ///
 /// `#[faasade::main]` brings this trait into scope inside the handler; elsewhere

@@ -14,7 +14,7 @@ use std::net::IpAddr;
 use faasade_core::{Body, DEFAULT_BODY_LIMIT, Error, Request, Result};
 use fastly::error::BufferSizeError;
 use fastly::handle::{BodyHandle, RequestHandle};
-use http::{HeaderMap, StatusCode, Uri};
+use http::{HeaderMap, StatusCode};
 
 /// The first buffer sizes for a header name and a header value (those of the fastly crate);
 /// a longer one is read again with the size the host asks for, up to [`HEADER_LIMIT`].
@@ -39,7 +39,7 @@ fn convert(handle: &RequestHandle, body: BodyHandle) -> Result<Request> {
         .map_err(|e| Error::bad_request("invalid request method").with_source(e))?;
     let mut builder = http::Request::builder()
         .method(method)
-        .uri(request_target(url.as_str())?);
+        .uri(faasade_core::request_target(url.as_str())?);
     if let Some(headers) = builder.headers_mut() {
         *headers = header_map(handle).map_err(|e| {
             Error::new(
@@ -104,24 +104,6 @@ fn read_body(body: BodyHandle) -> Result<Body> {
         return Err(Error::payload_too_large(DEFAULT_BODY_LIMIT));
     }
     Ok(Body::from(bytes))
-}
-
-/// The origin-form target (path and query) of the absolute URL Fastly hands over.
-pub(crate) fn request_target(url: &str) -> Result<Uri> {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let start = after_scheme
-        .find(['/', '?', '#'])
-        .unwrap_or(after_scheme.len());
-    let target = &after_scheme[start..];
-    let target = target.split_once('#').map_or(target, |(before, _)| before);
-    let target = if target.starts_with('/') {
-        Cow::Borrowed(target)
-    } else {
-        Cow::Owned(format!("/{target}"))
-    };
-    target
-        .parse()
-        .map_err(|e| Error::bad_request("invalid request target").with_source(e))
 }
 
 /// The facts geolocation answers (the `geo` feature).
@@ -216,19 +198,6 @@ mod tests {
         assert!(
             left_out.iter().all(|(k, _)| k != "fastly.pop"),
             "not geolocation"
-        );
-    }
-
-    #[test]
-    fn the_target_is_taken_raw_from_the_url() {
-        let uri = request_target("http://127.0.0.1:7676/a%2Fb/caf%C3%A9?x=1&x=2&y=%20#f").unwrap();
-        assert_eq!(uri.path(), "/a%2Fb/caf%C3%A9");
-        assert_eq!(uri.query(), Some("x=1&x=2&y=%20"));
-        assert_eq!(request_target("https://example.com").unwrap(), "/");
-        assert_eq!(request_target("https://example.com?q=1").unwrap(), "/?q=1");
-        assert_eq!(
-            request_target("http://h/bad path").unwrap_err().status(),
-            400
         );
     }
 
