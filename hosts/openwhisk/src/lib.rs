@@ -29,8 +29,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use bytes::Bytes;
 use command_fds::{CommandFdExt, FdMapping};
 use faasade_openwhisk::media::Media;
+use http_body_util::Full;
 use serde_json::{Value, json};
 
 /// How long an activation may take before the driver gives up.
@@ -403,7 +405,7 @@ impl WebFront {
     }
 }
 
-type FrontResponse = hyper::Response<http_body_util::Full<bytes::Bytes>>;
+type FrontResponse = hyper::Response<Full<Bytes>>;
 
 async fn front(
     action: Arc<Mutex<ActionLoop>>,
@@ -421,12 +423,13 @@ async fn front(
     let body = match collected {
         Ok(Ok(body)) => body,
         Ok(Err(_)) => {
-            return Ok(plain(
-                413,
-                "The request content was malformed or too large.",
-            ));
+            return Ok(
+                plain(413, "The request content was malformed or too large.").map(Full::new),
+            );
         }
-        Err(_) => return Ok(plain(408, "The request body did not arrive in time.")),
+        Err(_) => {
+            return Ok(plain(408, "The request body did not arrive in time.").map(Full::new));
+        }
     };
     let body = body.to_bytes();
     let mut params = (*defaults).clone();
@@ -441,7 +444,7 @@ async fn front(
     .await
     .unwrap_or_else(|e| Err(e.to_string()));
     Ok(match result {
-        Ok(result) => web_response(&result),
+        Ok(result) => web_response(&result).map(Full::new),
         // What the controller answers when the action fails to produce a result.
         Err(e) => {
             eprintln!("openwhisk front: {e}");
@@ -449,12 +452,13 @@ async fn front(
                 502,
                 "The action did not produce a valid response and exited unexpectedly.",
             )
+            .map(Full::new)
         }
     })
 }
 
 /// A raw web action's parameters for a request (the controller's `toActionArgument`).
-fn web_params(parts: &http::request::Parts, body: &[u8], peer: std::net::IpAddr) -> Value {
+pub fn web_params(parts: &http::request::Parts, body: &[u8], peer: std::net::IpAddr) -> Value {
     let mut headers = serde_json::Map::new();
     for (name, value) in &parts.headers {
         if name == http::header::CONTENT_LENGTH {
@@ -496,7 +500,7 @@ fn web_params(parts: &http::request::Parts, body: &[u8], peer: std::net::IpAddr)
 }
 
 /// A web action's result read as the controller reads it (`resultAsHttp`).
-fn web_response(result: &Value) -> FrontResponse {
+pub fn web_response(result: &Value) -> http::Response<Bytes> {
     // An application error: the controller answers with what is under `error`.
     let result = result.get("error").unwrap_or(result);
     let Some(fields) = result.as_object() else {
@@ -511,7 +515,7 @@ fn web_response(result: &Value) -> FrontResponse {
         Some(Value::String(s)) => s.parse().ok(),
         Some(_) => return plain(400, "illegal status code"),
     };
-    let mut builder = hyper::Response::builder();
+    let mut builder = http::Response::builder();
     let mut content_type = None;
     if let Some(headers) = fields.get("headers") {
         let Some(headers) = headers.as_object() else {
@@ -568,17 +572,16 @@ fn web_response(result: &Value) -> FrontResponse {
     }
     builder
         .status(status)
-        .body(http_body_util::Full::new(bytes.into()))
+        .body(Bytes::from(bytes))
         .unwrap_or_else(|_| plain(502, "invalid response"))
 }
 
-fn plain(status: u16, message: &str) -> FrontResponse {
-    hyper::Response::builder()
+/// The controller's own answer: `{"error": message}`.
+fn plain(status: u16, message: &str) -> http::Response<Bytes> {
+    http::Response::builder()
         .status(status)
         .header("content-type", "application/json")
-        .body(http_body_util::Full::new(
-            json!({ "error": message }).to_string().into(),
-        ))
+        .body(json!({ "error": message }).to_string().into())
         .expect("a static response")
 }
 
@@ -639,14 +642,7 @@ mod tests {
             .unwrap();
         let answer = web_response(&web::result(res));
         assert_eq!(answer.status(), 200, "{content_type}");
-        let bytes = answer.into_body();
-        let bytes = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap()
-            .block_on(http_body_util::BodyExt::collect(bytes))
-            .unwrap()
-            .to_bytes();
-        bytes.to_vec()
+        answer.into_body().to_vec()
     }
 
     #[test]
