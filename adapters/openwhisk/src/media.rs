@@ -54,9 +54,13 @@ const TEXT_APPLICATION: &[&str] = &[
 ];
 
 impl Media {
-    /// The media type of a `Content-Type` header (none: the empty type).
+    /// The media type of a `Content-Type` header (none: the empty type), read as the JSON of an
+    /// activation carries it: bytes that are not UTF-8 become U+FFFD. The front and the action
+    /// then decide text or base64 from the same string.
     pub fn of(header: Option<&HeaderValue>) -> Self {
-        Self::parse(header.and_then(|v| v.to_str().ok()).unwrap_or(""))
+        Self::parse(&header.map_or(std::borrow::Cow::Borrowed(""), |v| {
+            String::from_utf8_lossy(v.as_bytes())
+        }))
     }
 
     /// The media type `content_type` names.

@@ -179,8 +179,12 @@ pub fn result(res: Response) -> Value {
         let media = Media::of(parts.headers.get(CONTENT_TYPE));
         let text = std::str::from_utf8(&bytes).ok();
         let body = match (media.essence.is_empty(), text) {
-            // No media type: the controller takes a string for text/html.
-            (true, Some(text)) => text.to_owned(),
+            // No media type: the controller takes a string for text/html. An empty
+            // Content-Type goes too, or the controller would read it as a type of its own.
+            (true, Some(text)) => {
+                headers.remove(CONTENT_TYPE.as_str());
+                text.to_owned()
+            }
             (true, None) => {
                 headers.insert(
                     CONTENT_TYPE.as_str().into(),
@@ -188,13 +192,25 @@ pub fn result(res: Response) -> Value {
                 );
                 BASE64.encode(&bytes)
             }
-            (false, Some(text)) if media.response_is_text() => {
+            (false, text) if media.response_is_text() => {
                 if !media.has_charset {
                     // A charset makes even an unregistered text type text to the controller.
                     let typed = format!("{}; charset=utf-8", media.original);
                     headers.insert(CONTENT_TYPE.as_str().into(), typed.into());
                 }
-                text.to_owned()
+                match text {
+                    Some(text) => text.to_owned(),
+                    // The controller sends a text type's body as the string it got: base64
+                    // would reach the client undecoded.
+                    None => {
+                        tracing::warn!(
+                            "the response's type {:?} is text but its body is not UTF-8; \
+                             OpenWhisk carries text as JSON strings, so its invalid bytes are sent as U+FFFD",
+                            media.original
+                        );
+                        String::from_utf8_lossy(&bytes).into_owned()
+                    }
+                }
             }
             _ => BASE64.encode(&bytes),
         };

@@ -473,7 +473,7 @@ pub fn web_params(parts: &http::request::Parts, body: &[u8], peer: std::net::IpA
     }
     // A body without a type is application/octet-stream to the controller's HTTP library.
     let content_type = match parts.headers.get(http::header::CONTENT_TYPE) {
-        Some(v) => v.to_str().unwrap_or("").to_owned(),
+        Some(v) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
         None if !body.is_empty() => {
             let ct = "application/octet-stream".to_owned();
             headers.insert("content-type".into(), ct.clone().into());
@@ -645,6 +645,47 @@ mod tests {
         answer.into_body().to_vec()
     }
 
+    /// Found by the `openwhisk_web` fuzz target: a content type that is not UTF-8 went into the
+    /// result as U+FFFD, so the front read another type than the action had and failed to
+    /// decode the body.
+    #[test]
+    fn a_content_type_that_is_not_utf8_round_trips() {
+        for content_type in [
+            &b"te\xffxt/plain"[..],
+            b"text/plain; charset=\xff",
+            b"\xf5\xdc",
+        ] {
+            let value = http::HeaderValue::from_bytes(content_type).unwrap();
+            let req = http::Request::post("/echo")
+                .header("content-type", value.clone())
+                .body(())
+                .unwrap();
+            let (parts, ()) = req.into_parts();
+            let params = web_params(&parts, b"hi \xff", [127, 0, 0, 1].into());
+            let (req, _) = web::request(params.as_object().unwrap()).expect("the adapter reads it");
+            assert!(
+                [&b"hi \xff"[..], "hi \u{fffd}".as_bytes()].contains(&req.body().as_bytes()),
+                "{value:?}: {:?}",
+                req.body().as_bytes()
+            );
+            let res = http::Response::builder()
+                .status(511)
+                .header("content-type", value.clone())
+                .body(faasade_core::Body::from(&b"\x00\xff body"[..]))
+                .unwrap();
+            let answer = web_response(&web::result(res));
+            assert_eq!(answer.status(), 511, "{value:?}: {answer:?}");
+            // A text type's body goes as a string: its invalid bytes become U+FFFD.
+            let text = Media::parse(&String::from_utf8_lossy(content_type)).response_is_text();
+            let expected: &[u8] = if text {
+                "\0\u{fffd} body".as_bytes()
+            } else {
+                b"\x00\xff body"
+            };
+            assert_eq!(answer.body().as_ref(), expected, "{value:?}");
+        }
+    }
+
     #[test]
     fn front_and_action_agree_on_every_media_type() {
         // The front once kept 12 text subtypes and the action 20: a text/vcard reply was sent
@@ -666,5 +707,7 @@ mod tests {
             assert_eq!(round_trip(content_type, body), body, "{content_type}");
         }
         assert_eq!(round_trip("image/png", &[0x89, 0, 0xff]), [0x89, 0, 0xff]);
+        // Found by the fuzz target: an empty Content-Type reached the front as a type.
+        assert_eq!(round_trip("", b"\0 text"), b"\0 text");
     }
 }
