@@ -415,6 +415,9 @@ async fn front(
 ) -> Result<FrontResponse, std::convert::Infallible> {
     use http_body_util::BodyExt as _;
     let (parts, body) = req.into_parts();
+    if !is_web_method(&parts.method) {
+        return Ok(plain(405, "HTTP method not allowed, supported methods: GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS").map(Full::new));
+    }
     let collected = tokio::time::timeout(
         BODY_TIMEOUT,
         http_body_util::Limited::new(body, MAX_REQUEST).collect(),
@@ -455,6 +458,22 @@ async fn front(
             .map(Full::new)
         }
     })
+}
+
+/// Whether the controller serves `method` to a web action: the seven it routes. It passes the
+/// method on in lower case, so an extension method could not reach the action as sent.
+pub fn is_web_method(method: &http::Method) -> bool {
+    use http::Method;
+    [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+        Method::HEAD,
+        Method::OPTIONS,
+    ]
+    .contains(method)
 }
 
 /// A raw web action's parameters for a request (the controller's `toActionArgument`).
@@ -683,6 +702,16 @@ mod tests {
                 b"\x00\xff body"
             };
             assert_eq!(answer.body().as_ref(), expected, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_controllers_methods_reach_the_action() {
+        for method in ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"] {
+            assert!(is_web_method(&method.parse().unwrap()), "{method}");
+        }
+        for method in ["get", "TRACE", "CONNECT", "PROPFIND", "K"] {
+            assert!(!is_web_method(&method.parse().unwrap()), "{method}");
         }
     }
 
