@@ -277,11 +277,55 @@ fn parse_origin(name: &str, url: &str) -> Result<Upstream, ConfigError> {
         return Err(bad("must be an origin, without a path"));
     }
     let authority = uri.authority().ok_or_else(|| bad("has no host"))?;
+    if authority.as_str().contains('@') {
+        return Err(bad("must not hold user info"));
+    }
+    check_host(authority.host()).map_err(bad)?;
     Ok(Upstream {
         scheme,
         host: authority.host().to_owned(),
         port: authority.port_u16(),
     })
+}
+
+/// A host every fetch check and manifest can take as written: an IPv6 literal in brackets, an
+/// IPv4 address as four decimal numbers, or a DNS name (letters, digits, `-` and `_` in dot
+/// separated labels) whose last label is not a number, which URL parsers would read as an
+/// IPv4 address written some other way.
+fn check_host(host: &str) -> Result<(), &'static str> {
+    if let Some(literal) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return literal
+            .parse::<std::net::Ipv6Addr>()
+            .map(drop)
+            .map_err(|_| "has an IPv6 host that is not an address");
+    }
+    if host.parse::<std::net::Ipv4Addr>().is_ok() {
+        return Ok(());
+    }
+    let labels_ok = host.split('.').all(|label| {
+        !label.is_empty()
+            && label.len() <= 63
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    });
+    if !labels_ok || host.len() > 253 {
+        return Err(
+            "needs a host name of letters, digits, `-` and `_` in labels between dots, or an IP address",
+        );
+    }
+    let last = host.rsplit('.').next().unwrap_or(host);
+    let numeric = last.bytes().all(|b| b.is_ascii_digit())
+        || last
+            .strip_prefix("0x")
+            .or_else(|| last.strip_prefix("0X"))
+            .is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    if numeric {
+        return Err(
+            "has a host URL parsers read as an IPv4 address: write it as four decimal numbers",
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -346,6 +390,27 @@ data_dir = "state"
             ("[upstreams]\napi = \"ftp://x\"", "http:// or https://"),
             ("[upstreams]\napi = \"https://x/path\"", "without a path"),
             ("[upstreams]\napi = \"not a url\"", "is not a URL"),
+            (
+                "[upstreams]\napi = \"https://tp[::1]:8080\"",
+                "host name of letters",
+            ),
+            (
+                "[upstreams]\napi = \"https://a.exam+ple.com\"",
+                "host name of letters",
+            ),
+            ("[upstreams]\napi = \"https://[::g]\"", "IPv6 host"),
+            (
+                "[upstreams]\napi = \"http://127.1\"",
+                "four decimal numbers",
+            ),
+            (
+                "[upstreams]\napi = \"http://0x7f000001:80\"",
+                "four decimal numbers",
+            ),
+            (
+                "[upstreams]\napi = \"https://u:p@api.example.com\"",
+                "user info",
+            ),
             (
                 "[[schedules]]\nname = \"n\"\ncron = \"* * *\"",
                 "five fields",
