@@ -53,10 +53,7 @@ where
         });
         rt.block_on(lambda_runtime::run(service))
     } else {
-        let service = service_fn(move |req| {
-            SendWrapper::new(on_http(handler.clone(), platform.clone(), req))
-        });
-        rt.block_on(lambda_http::run(service))
+        rt.block_on(lambda_runtime::run(http_service(handler, platform)))
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -65,6 +62,47 @@ where
             ExitCode::FAILURE
         }
     }
+}
+
+/// The service HTTP handlers are served with: lambda_http's Adapter (the event in, the reply
+/// its source expects out) inside [`request::DecodeGuard`], around [`on_http`].
+pub fn http_service<H: Handler + 'static>(
+    handler: Rc<H>,
+    platform: Arc<dyn faasade_core::Platform>,
+) -> request::DecodeGuard<
+    lambda_http::Adapter<
+        'static,
+        http::Response<lambda_http::Body>,
+        impl lambda_runtime::Service<
+            lambda_http::Request,
+            Response = http::Response<lambda_http::Body>,
+            Error = Infallible,
+            Future: Send + 'static,
+        >,
+    >,
+> {
+    let service =
+        service_fn(move |req| SendWrapper::new(on_http(handler.clone(), platform.clone(), req)));
+    request::DecodeGuard(lambda_http::Adapter::from(service))
+}
+
+/// One invocation of `event` through [`http_service`], with this target's platform: the JSON
+/// reply Lambda would be sent. For tests and tools that hold a captured event.
+pub async fn answer_http_event<H: Handler + 'static>(
+    handler: H,
+    event: lambda_http::request::LambdaRequest,
+) -> serde_json::Value {
+    use lambda_runtime::Service as _;
+    let mut service = http_service(Rc::new(handler), Arc::new(platform::AwsPlatform::new()));
+    let ready = std::future::poll_fn(|cx| service.poll_ready(cx)).await;
+    let Ok(()) = ready;
+    let Ok(reply) = service
+        .call(LambdaEvent::new(event, lambda_runtime::Context::default()))
+        .await;
+    serde_json::to_value(reply).unwrap_or_else(|e| {
+        tracing::error!("the reply is not JSON: {e}");
+        serde_json::Value::Null
+    })
 }
 
 /// One HTTP invocation: decode, serve (errors and panics become generic responses), encode.

@@ -1,14 +1,17 @@
 //! Decoding: a request lambda_http has parsed from any HTTP front (API Gateway REST v1, HTTP API
 //! v2, ALB, Function URL) becomes a neutral [`Request`] plus the invocation's [`RequestMeta`].
 
+use std::future::Future;
 use std::net::IpAddr;
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use faasade_core::{Body, Request, RequestMeta};
 use http::Uri;
 use lambda_http::RequestExt as _;
-use lambda_http::request::RequestContext;
+use lambda_http::request::{LambdaRequest, RequestContext};
 
 /// Deadlines below this (1 January 2001 in epoch milliseconds) cannot be epoch times: local
 /// emulators send a duration in milliseconds instead (cargo-lambda sends 600000).
@@ -104,6 +107,94 @@ fn client_ip(cx: Option<&RequestContext>, headers: &http::HeaderMap) -> Option<I
         Some(value.to_str().ok()?.rsplit(',').next()?.trim().to_owned())
     };
     from_context.or_else(forwarded)?.parse().ok()
+}
+
+/// lambda_http's [`Adapter`](lambda_http::Adapter) (event in, the reply Lambda expects out),
+/// with its decoding kept from failing an invocation. lambda_http panics on two kinds of
+/// malformed event: it unwraps the URL it builds from the event's `Host` header and path, so a
+/// `Host` that is not a valid host (an ALB passes the client's on) fails there, and a body
+/// marked `isBase64Encoded` that is not base64 fails in aws_lambda_events. Such an event is
+/// answered `400 Bad Request`, with a log line, in the shape every HTTP front reads; the next
+/// one is served.
+pub struct DecodeGuard<S>(pub S);
+
+impl<S> lambda_runtime::Service<lambda_runtime::LambdaEvent<LambdaRequest>> for DecodeGuard<S>
+where
+    S: lambda_runtime::Service<lambda_runtime::LambdaEvent<LambdaRequest>>,
+    S::Future: Unpin,
+{
+    type Response = Answer<S::Response>;
+    type Error = S::Error;
+    type Future = Answering<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, event: lambda_runtime::LambdaEvent<LambdaRequest>) -> Self::Future {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.0.call(event))) {
+            Ok(serving) => Answering::Served(serving),
+            Err(_) => {
+                tracing::warn!(
+                    "400: lambda_http could not decode the event (a Host header and path that do not form a URL, or a body marked base64 that is not)"
+                );
+                Answering::Refused(Some(bad_request()))
+            }
+        }
+    }
+}
+
+/// The reply Lambda is sent: the adapter's, or [`DecodeGuard`]'s refusal.
+pub enum Answer<R> {
+    /// What the adapter answered.
+    Served(R),
+    /// A `400` for an event that could not be decoded.
+    Refused(serde_json::Value),
+}
+
+impl<R: serde::Serialize> serde::Serialize for Answer<R> {
+    fn serialize<Z: serde::Serializer>(&self, to: Z) -> Result<Z::Ok, Z::Error> {
+        match self {
+            Answer::Served(reply) => reply.serialize(to),
+            Answer::Refused(reply) => reply.serialize(to),
+        }
+    }
+}
+
+/// [`DecodeGuard`]'s future.
+pub enum Answering<F> {
+    /// The adapter serving the event.
+    Served(F),
+    /// The refusal, until it is taken.
+    Refused(Option<serde_json::Value>),
+}
+
+impl<F, R, E> Future for Answering<F>
+where
+    F: Future<Output = Result<R, E>> + Unpin,
+{
+    type Output = Result<Answer<R>, E>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
+        match &mut *self {
+            Answering::Served(serving) => Pin::new(serving).poll(cx).map_ok(Answer::Served),
+            Answering::Refused(reply) => {
+                Poll::Ready(Ok(Answer::Refused(reply.take().unwrap_or_default())))
+            }
+        }
+    }
+}
+
+/// A `400` every HTTP front reads (API Gateway v1 and v2, ALB, Function URLs): no headers, as
+/// an ALB with multi-value headers on expects `multiValueHeaders` instead; a status
+/// description, which ALB wants and the others ignore.
+fn bad_request() -> serde_json::Value {
+    serde_json::json!({
+        "statusCode": 400,
+        "statusDescription": "400 Bad Request",
+        "isBase64Encoded": false,
+        "body": "Bad Request",
+    })
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use base64::Engine;
 use faasade_core::handler::{self, from_fn};
 use faasade_core::{Context, Platform, Request, Response, ResponseExt, Result};
 use http::header::SET_COOKIE;
+use lambda_http::LambdaEvent;
 use lambda_http::request::LambdaRequest;
-use lambda_http::{Adapter, LambdaEvent, Service, service_fn};
 use serde_json::Value;
 
 /// A fixture from the `aws_lambda_events` package cargo resolved for this workspace.
@@ -169,8 +169,9 @@ async fn app(req: Request, _cx: Context) -> Result<Response> {
     }
 }
 
-/// Answer fixture `name` through lambda_http's Adapter (what `lambda_http::run` uses) and the
-/// adapter's HTTP entry; the JSON that would go back to Lambda.
+/// Answer fixture `name` through the adapter's service stack (lambda_http's Adapter inside
+/// Faasade's `DecodeGuard`, as `faasade_aws::run` serves) and its HTTP entry; the JSON that
+/// would go back to Lambda.
 fn answer(name: &str, path_override: Option<&str>) -> Value {
     let mut event: Value = serde_json::from_str(&fixture(name)).unwrap();
     if let Some(path) = path_override {
@@ -180,31 +181,17 @@ fn answer(name: &str, path_override: Option<&str>) -> Value {
             }
         }
     }
+    answer_event(event)
+}
+
+/// Answer `event` as [`answer`] does.
+fn answer_event(event: Value) -> Value {
     let request: LambdaRequest = serde_json::from_value(event).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(async {
-        let handler = Rc::new(from_fn(app));
-        let platform: Arc<dyn Platform> = Arc::new(Env);
-        let service = service_fn(move |req| {
-            send_wrapper::SendWrapper::new(faasade_aws::on_http(
-                handler.clone(),
-                platform.clone(),
-                req,
-            ))
-        });
-        let mut adapter = Adapter::from(service);
-        std::future::poll_fn(|cx| adapter.poll_ready(cx))
-            .await
-            .unwrap();
-        let res = adapter
-            .call(LambdaEvent::new(request, lambda_http::Context::default()))
-            .await
-            .unwrap();
-        serde_json::to_value(res).unwrap()
-    })
+    rt.block_on(faasade_aws::answer_http_event(from_fn(app), request))
 }
 
 fn decoded_body(reply: &Value) -> Vec<u8> {
@@ -302,4 +289,58 @@ fn event_errors_are_readable_diagnostics() {
     let failed = call(serde_json::json!({"qty": 0})).unwrap_err();
     assert_eq!(failed.error_type, "HandlerError");
     assert!(!failed.error_message.contains("secret-internal-detail"));
+}
+
+/// Found by the `aws_event` fuzz target: a `Host` that is not a valid host made lambda_http
+/// panic while decoding (it unwraps the URL it builds). The event is a `400`; the next one is
+/// served.
+#[test]
+fn an_event_lambda_http_cannot_decode_is_a_400() {
+    for (name, host) in [
+        (
+            "example-apigw-v2-request-no-authorizer.json",
+            "abc.lambda-url.us%%-east-1.on.aws",
+        ),
+        (
+            "example-alb-lambda-target-request-multivalue-headers.json",
+            "exa%%mple.com",
+        ),
+        ("example-apigw-request.json", "a%zz.example.com"),
+    ] {
+        let mut event: Value = serde_json::from_str(&fixture(name)).unwrap();
+        if !event["headers"].is_object() {
+            event["headers"] = serde_json::json!({});
+        }
+        for headers in ["headers", "multiValueHeaders"] {
+            if let Some(map) = event.get_mut(headers).and_then(Value::as_object_mut) {
+                map.retain(|k, _| !k.eq_ignore_ascii_case("host"));
+                let value = if headers == "headers" {
+                    Value::from(host)
+                } else {
+                    Value::from(vec![host])
+                };
+                map.insert("host".into(), value);
+            }
+        }
+        let reply = answer_event(event);
+        assert_eq!(reply["statusCode"], 400, "{name}: {reply}");
+        assert_eq!(reply["body"], "Bad Request", "{name}: {reply}");
+    }
+    let reply = answer(
+        "example-apigw-v2-request-no-authorizer.json",
+        Some("/binary"),
+    );
+    assert_eq!(reply["statusCode"], 200, "{reply}");
+}
+
+/// Found by the `aws_event` fuzz target: a body marked base64 that is not made
+/// aws_lambda_events panic while lambda_http decoded the event. It is a `400`.
+#[test]
+fn a_body_marked_base64_that_is_not_is_a_400() {
+    let mut event: Value =
+        serde_json::from_str(&fixture("example-apigw-v2-request-no-authorizer.json")).unwrap();
+    event["isBase64Encoded"] = Value::Bool(true);
+    event["body"] = Value::from("no~base64");
+    let reply = answer_event(event);
+    assert_eq!(reply["statusCode"], 400, "{reply}");
 }
