@@ -5,7 +5,8 @@
 #   suite (a table per target), the OpenWhisk protocol and packaging tests, `cargo faasade`
 #   (manifest snapshots checked by cfn-lint, PyYAML and wrangler; an app scaffolded, built for
 #   every target and served by `cargo faasade dev` in each target's local runtime; the
-#   templates filled by cargo-generate), the README support-table check, and short runs of the
+#   templates filled by cargo-generate), the README support-table check, a short pass of every
+#   fuzz target (scripts/fuzz.sh), and short runs of the
 #   benchmarks (local vs hyper, aws vs lambda_http, cloudflare vs workers-rs, fastly vs the
 #   fastly crate, the Wasm host).
 #
@@ -211,6 +212,7 @@ export FAASADE_CARGO_GENERATE="$FAASADE_CACHE/cargo/bin/cargo-generate"
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
+cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -231,6 +233,9 @@ cargo test --workspace --locked --exclude faasade-wasm-host
 cargo test --locked --release -p faasade-wasm-host
 # The local target with its `fetch` and `kv` features off: both fail with errors naming them.
 cargo test --locked -p faasade-local --no-default-features --lib
+
+step "fuzzing: every cargo-fuzz target for FUZZ_SECONDS (30) from its seeds; nightly, cargo-fuzz"
+bash scripts/fuzz.sh
 
 step "benchmark: local target vs plain hyper"
 FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BENCH_ROUNDS:-3}" \
