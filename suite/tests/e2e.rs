@@ -172,13 +172,21 @@ fn edits_are_served(app: &Path, url: &str, target: &str) {
 }
 
 /// `cargo faasade dev <target> --release` in `app`, once GET `path` answers `200`: the server
-/// (stopped when dropped) and that answer. `env` is handed to the CLI.
+/// (stopped when dropped) and that answer. `env` is handed to the CLI. `aws` is served from a
+/// debug build: it reuses the dependencies the conformance run's `cargo lambda watch` built,
+/// where a release build for this machine would compile them all once more for this test.
 fn dev_up(app: &Path, target: &str, path: &str, env: &[(&str, &Path)]) -> (Group, String, String) {
     let port = free_port();
     let mut command = faasade(app);
     command.arg("dev");
-    if target != "local" {
-        command.args([target, "--release"]);
+    match target {
+        "local" => {}
+        "aws" => {
+            command.arg(target);
+        }
+        _ => {
+            command.args([target, "--release"]);
+        }
     }
     command
         .args(["--port", &port.to_string()])
@@ -194,8 +202,7 @@ fn dev_up(app: &Path, target: &str, path: &str, env: &[(&str, &Path)]) -> (Group
     (served, base, body)
 }
 
-/// `cargo faasade dev <target> --release` in `app` (built already) answers GET `path` with
-/// `expected`.
+/// `cargo faasade dev <target>` in `app` ([`dev_up`]) answers GET `path` with `expected`.
 fn dev_answers(app: &Path, target: &str, path: &str, expected: &str, env: &[(&str, &Path)]) {
     let (_served, _, body) = dev_up(app, target, path, env);
     assert_eq!(body, expected, "cargo faasade dev {target}");
