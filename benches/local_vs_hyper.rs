@@ -105,12 +105,7 @@ impl Server {
             .env("RUST_LOG", rust_log)
             .env("FAASADE_DATA_DIR", common::scratch_file("data"));
         let mut proc = Proc::spawn(command, &format!("server-{n}"));
-        let port = proc.wait_for("listening line", |log| {
-            let (_, rest) = log.split_once("listening on http://")?;
-            let (line, _) = rest.split_once('\n')?;
-            let addr = line.split_whitespace().next()?;
-            addr.rsplit(':').next()?.parse().ok()
-        });
+        let port = proc.wait_for("listening line", common::listening_port);
         Self { port, _proc: proc }
     }
 }

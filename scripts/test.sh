@@ -6,7 +6,7 @@
 #   (manifest snapshots checked by cfn-lint, PyYAML and wrangler; an app scaffolded, built for
 #   every target and served by `cargo faasade dev` in each target's local runtime; the
 #   templates filled by cargo-generate), the README support-table check, a short pass of every
-#   fuzz target (scripts/fuzz.sh), and short runs of the
+#   fuzz target (scripts/fuzz.sh), a short load test (wrk), and short runs of the
 #   benchmarks (local vs hyper, aws vs lambda_http, cloudflare vs workers-rs, fastly vs the
 #   fastly crate, the Wasm host).
 #
@@ -210,6 +210,9 @@ install_tool cargo-generate cargo-generate 0.23.14 --locked
 export FAASADE_CARGO_GENERATE="$FAASADE_CACHE/cargo/bin/cargo-generate"
 "$FAASADE_CARGO_GENERATE" --version
 
+step "wrk (the load test's HTTP load generator), from Debian"
+command -v wrk >/dev/null || apt_install "the load test" wrk
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 cargo fmt --manifest-path fuzz/Cargo.toml -- --check
@@ -256,3 +259,6 @@ FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BE
 step "benchmark: the Wasm host vs wasmtime serve; cold start; instantiation; Wasm vs native compute"
 FAASADE_BENCH_SECS="${FAASADE_BENCH_SECS:-2}" FAASADE_BENCH_ROUNDS="${FAASADE_BENCH_ROUNDS:-3}" \
   cargo bench --locked -p faasade-wasm-host --bench wasm_host
+
+step "load: wrk against the local target and the Wasm host, 256 connections (0 errors, p99, memory)"
+FAASADE_LOAD_SECS="${FAASADE_LOAD_SECS:-5}" cargo bench --locked -p faasade-benches --bench load

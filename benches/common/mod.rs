@@ -22,6 +22,12 @@ pub fn median(v: &mut [f64]) -> f64 {
     v[v.len() / 2]
 }
 
+/// [`median`] of whole numbers.
+pub fn median_u64(v: &mut [u64]) -> u64 {
+    v.sort_unstable();
+    v[v.len() / 2]
+}
+
 /// The workspace root (the folder holding Cargo.lock, above the bench's package).
 pub fn workspace() -> PathBuf {
     let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -56,6 +62,15 @@ pub fn build(args: &[&str], path: &str, name: &str) -> PathBuf {
     copy
 }
 
+/// Faasade's Wasm host, built `--release` ([`build`]) and copied as `name`.
+pub fn wasm_host(name: &str) -> PathBuf {
+    build(
+        &["-p", "faasade-wasm-host", "--bin", "faasade-wasm-host"],
+        "faasade-wasm-host",
+        name,
+    )
+}
+
 /// A path in the temp folder private to this bench process (removed by [`Scratch`]).
 pub fn scratch_file(name: &str) -> PathBuf {
     let dir = scratch_dir();
@@ -87,6 +102,14 @@ pub fn stripped_size(exe: &Path) -> Option<u64> {
         .is_ok_and(|s| s.success());
     ok.then(|| std::fs::metadata(&copy).ok().map(|m| m.len()))
         .flatten()
+}
+
+/// The port in the local target's "listening on http://ADDR" log line, once it is there.
+pub fn listening_port(log: &str) -> Option<u16> {
+    let (_, rest) = log.split_once("listening on http://")?;
+    let (line, _) = rest.split_once('\n')?;
+    let addr = line.split_whitespace().next()?;
+    addr.rsplit(':').next()?.parse().ok()
 }
 
 /// A free TCP port on 127.0.0.1.
@@ -149,6 +172,16 @@ impl Proc {
             .spawn()
             .unwrap_or_else(|e| panic!("starting {command:?}: {e}"));
         Self { child, log }
+    }
+
+    /// The process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the process has ended.
+    pub fn exited(&mut self) -> bool {
+        !matches!(self.child.try_wait(), Ok(None))
     }
 
     /// The log so far.

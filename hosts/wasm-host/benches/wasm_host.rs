@@ -69,11 +69,7 @@ fn main() {
         "conformance.wasm",
         "conformance-spin.wasm",
     );
-    let host = common::build(
-        &["-p", "faasade-wasm-host", "--bin", "faasade-wasm-host"],
-        "faasade-wasm-host",
-        "faasade-wasm-host",
-    );
+    let host = common::wasm_host("faasade-wasm-host");
     let pinning = if pinned_self {
         "servers pinned to 1 core"
     } else {
