@@ -344,3 +344,16 @@ fn a_body_marked_base64_that_is_not_is_a_400() {
     let reply = answer_event(event);
     assert_eq!(reply["statusCode"], 400, "{reply}");
 }
+
+/// Found by the `aws_event` fuzz target: a multi-value query parameter with no value made
+/// query_map index an empty list while lambda_http built the URL. It is a `400`.
+#[test]
+fn an_empty_multi_value_query_parameter_is_a_400() {
+    let mut event: Value = serde_json::from_str(&fixture(
+        "example-alb-lambda-target-request-multivalue-headers.json",
+    ))
+    .unwrap();
+    event["multiValueQueryStringParameters"] = serde_json::json!({ "a": [] });
+    let reply = answer_event(event);
+    assert_eq!(reply["statusCode"], 400, "{reply}");
+}
