@@ -110,12 +110,12 @@ fn client_ip(cx: Option<&RequestContext>, headers: &http::HeaderMap) -> Option<I
 }
 
 /// lambda_http's [`Adapter`](lambda_http::Adapter) (event in, the reply Lambda expects out),
-/// with its decoding kept from failing an invocation. lambda_http panics on two kinds of
-/// malformed event: it unwraps the URL it builds from the event's `Host` header and path, so a
-/// `Host` that is not a valid host (an ALB passes the client's on) fails there, and a body
-/// marked `isBase64Encoded` that is not base64 fails in aws_lambda_events. Such an event is
-/// answered `400 Bad Request`, with a log line, in the shape every HTTP front reads; the next
-/// one is served.
+/// with its decoding kept from failing an invocation. lambda_http panics on malformed events:
+/// it unwraps the URL it builds from the event's `Host` header and path, so a `Host` that is
+/// not a valid host (an ALB passes the client's on) fails there; a body marked
+/// `isBase64Encoded` that is not base64 fails in aws_lambda_events, and a multi-value query
+/// parameter with no value in query_map. Such an event is answered `400 Bad Request`, with a
+/// log line, in the shape every HTTP front reads; the next one is served.
 pub struct DecodeGuard<S>(pub S);
 
 impl<S> lambda_runtime::Service<lambda_runtime::LambdaEvent<LambdaRequest>> for DecodeGuard<S>
@@ -136,7 +136,7 @@ where
             Ok(serving) => Answering::Served(serving),
             Err(_) => {
                 tracing::warn!(
-                    "400: lambda_http could not decode the event (a Host header and path that do not form a URL, or a body marked base64 that is not)"
+                    "400: lambda_http could not decode the event (a Host and path that are no URL, a body marked base64 that is not, an empty multi-value parameter)"
                 );
                 Answering::Refused(Some(bad_request()))
             }
