@@ -34,11 +34,9 @@ fuzz_target!(|x: Exchange| {
     }
 
     // Client → front → adapter.
-    const METHODS: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
-    let method = METHODS
+    let method = faasade_openwhisk_host::WEB_METHODS
         .get(usize::from(x.method))
-        .copied()
-        .unwrap_or(x.other_method.as_str());
+        .map_or(x.other_method.as_str(), http::Method::as_str);
     let mut req = http::Request::builder()
         .method(method)
         .uri(x.target.as_str());
@@ -51,7 +49,7 @@ fuzz_target!(|x: Exchange| {
     if let Ok(req) = req.body(()) {
         // Only what reaches an action: the methods the controller serves (the front answers
         // others with 405), origin-form targets.
-        if faasade_openwhisk_host::is_web_method(req.method())
+        if faasade_openwhisk_host::WEB_METHODS.contains(req.method())
             && req.uri().scheme().is_none()
             && req.uri().path().starts_with('/')
         {

@@ -413,10 +413,25 @@ async fn front(
     peer: std::net::IpAddr,
     req: hyper::Request<hyper::body::Incoming>,
 ) -> Result<FrontResponse, std::convert::Infallible> {
+    Ok(answer(action, defaults, peer, req).await.map(Full::new))
+}
+
+/// What the controller answers `req` with, running the action for it.
+async fn answer(
+    action: Arc<Mutex<ActionLoop>>,
+    defaults: Arc<serde_json::Map<String, Value>>,
+    peer: std::net::IpAddr,
+    req: hyper::Request<hyper::body::Incoming>,
+) -> http::Response<Bytes> {
     use http_body_util::BodyExt as _;
     let (parts, body) = req.into_parts();
-    if !is_web_method(&parts.method) {
-        return Ok(plain(405, "HTTP method not allowed, supported methods: GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS").map(Full::new));
+    if !WEB_METHODS.contains(&parts.method) {
+        let methods: Vec<&str> = WEB_METHODS.iter().map(http::Method::as_str).collect();
+        let message = format!(
+            "HTTP method not allowed, supported methods: {}",
+            methods.join(", ")
+        );
+        return plain(405, &message);
     }
     let collected = tokio::time::timeout(
         BODY_TIMEOUT,
@@ -424,17 +439,10 @@ async fn front(
     )
     .await;
     let body = match collected {
-        Ok(Ok(body)) => body,
-        Ok(Err(_)) => {
-            return Ok(
-                plain(413, "The request content was malformed or too large.").map(Full::new),
-            );
-        }
-        Err(_) => {
-            return Ok(plain(408, "The request body did not arrive in time.").map(Full::new));
-        }
+        Ok(Ok(body)) => body.to_bytes(),
+        Ok(Err(_)) => return plain(413, "The request content was malformed or too large."),
+        Err(_) => return plain(408, "The request body did not arrive in time."),
     };
-    let body = body.to_bytes();
     let mut params = (*defaults).clone();
     if let Value::Object(request) = web_params(&parts, &body, peer) {
         params.extend(request);
@@ -446,8 +454,8 @@ async fn front(
     })
     .await
     .unwrap_or_else(|e| Err(e.to_string()));
-    Ok(match result {
-        Ok(result) => web_response(&result).map(Full::new),
+    match result {
+        Ok(result) => web_response(&result),
         // What the controller answers when the action fails to produce a result.
         Err(e) => {
             eprintln!("openwhisk front: {e}");
@@ -455,26 +463,21 @@ async fn front(
                 502,
                 "The action did not produce a valid response and exited unexpectedly.",
             )
-            .map(Full::new)
         }
-    })
+    }
 }
 
-/// Whether the controller serves `method` to a web action: the seven it routes. It passes the
-/// method on in lower case, so an extension method could not reach the action as sent.
-pub fn is_web_method(method: &http::Method) -> bool {
-    use http::Method;
-    [
-        Method::GET,
-        Method::POST,
-        Method::PUT,
-        Method::DELETE,
-        Method::PATCH,
-        Method::HEAD,
-        Method::OPTIONS,
-    ]
-    .contains(method)
-}
+/// The methods the controller serves web actions for. It passes the method on in lower case,
+/// so an extension method could not reach the action as sent; the front answers it `405`.
+pub const WEB_METHODS: [http::Method; 7] = [
+    http::Method::GET,
+    http::Method::POST,
+    http::Method::PUT,
+    http::Method::DELETE,
+    http::Method::PATCH,
+    http::Method::HEAD,
+    http::Method::OPTIONS,
+];
 
 /// A raw web action's parameters for a request (the controller's `toActionArgument`).
 pub fn web_params(parts: &http::request::Parts, body: &[u8], peer: std::net::IpAddr) -> Value {
@@ -708,10 +711,10 @@ mod tests {
     #[test]
     fn only_the_controllers_methods_reach_the_action() {
         for method in ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"] {
-            assert!(is_web_method(&method.parse().unwrap()), "{method}");
+            assert!(WEB_METHODS.contains(&method.parse().unwrap()), "{method}");
         }
         for method in ["get", "TRACE", "CONNECT", "PROPFIND", "K"] {
-            assert!(!is_web_method(&method.parse().unwrap()), "{method}");
+            assert!(!WEB_METHODS.contains(&method.parse().unwrap()), "{method}");
         }
     }
 
